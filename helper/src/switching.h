@@ -13,39 +13,48 @@
 namespace mlx4 {
 
 struct PortPlan {
-    int port = 0;          // 1-based
-    PortState current;     // as read
+    int port = 0;      // 1-based
+    PortState current; // as read
     PortWant want = PortWant::Keep;
     PortType target = PortType::Ib; // what the port must end as (keep: its current type)
-    bool changes = false;  // current does not satisfy want
+    bool changes = false;           // current does not satisfy want
+    // The port's protocol changes (not just auto-sensing on or off), so the card restarts.
+    bool changesProtocol() const {
+        return changes && target != PortType::Auto && target != current.active;
+    }
 };
 
 struct CardPlan {
     std::vector<PortPlan> ports;
     bool inSync() const;
+    std::vector<PortType> targets() const;
 };
 
 // Pure: the plan for a card whose ports read `current`, configured as `wants` (same length).
 CardPlan makePlan(const std::vector<PortState>& current, const std::vector<PortWant>& wants);
 
 enum class ApplyOutcome {
-    InSync,          // nothing to do; nothing written
-    Switched,        // target reached
-    ReadFailed,      // a port could not be read or parsed; nothing written
-    ReadOnly,        // the files are read-only (multi-function mode); nothing written
-    Refused,         // the kernel refused the target; the card was put back as it was
-    LeftChanged,     // the target failed and the card could not be put back: it is NOT as before
+    InSync,      // nothing to do; nothing written
+    Planned,     // dry run: writes are needed; nothing written
+    Switched,    // target reached
+    ReadFailed,  // a port could not be read or parsed; nothing written
+    ReadOnly,    // the files are read-only (multi-function mode); nothing written
+    Refused,     // the kernel refused the target; the card was put back as it was
+    LeftChanged, // the target failed and the card could not be put back: it is NOT as before
 };
 
 struct ApplyResult {
     ApplyOutcome outcome = ApplyOutcome::InSync;
-    std::vector<PortState> before;  // empty if the ports could not be read
+    std::vector<PortState> before; // empty if the ports could not be read
     std::vector<PortType> target;
-    std::vector<PortState> after;   // empty if not read back
-    int writes = 0;                 // write() calls issued, including those the kernel refused
-    std::string reason;             // for the admin: why it failed and what to do; empty on success
+    std::vector<PortState> after; // empty if not read back
+    int writes = 0;               // write() calls issued, including those the kernel refused
+    std::string reason;           // for the admin: why it failed and what to do; empty on success
 
-    bool ok() const { return outcome == ApplyOutcome::InSync || outcome == ApplyOutcome::Switched; }
+    bool ok() const {
+        return outcome == ApplyOutcome::InSync || outcome == ApplyOutcome::Planned ||
+               outcome == ApplyOutcome::Switched;
+    }
 };
 
 // Reads the card, plans, and (unless dryRun) writes. `wants` has one entry per port.

@@ -1,0 +1,539 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The command line: apply, status, check.
+#include "cli.h"
+
+#include "build_config.h"
+#include "card_lock.h"
+#include "config.h"
+#include "log.h"
+#include "models.h"
+#include "switching.h"
+#include "sysfs.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace mlx4 {
+
+namespace {
+
+const char kUsage[] =
+    "Usage: mlx4-porttype [--config-dir DIR] [--syslog] [-v|--verbose] [-q|--quiet] COMMAND\n"
+    "\n"
+    "Sets the port type (InfiniBand or Ethernet) of Mellanox mlx4 VPI cards\n"
+    "(ConnectX, ConnectX-2, ConnectX-3) from a configuration keyed by PCI address.\n"
+    "\n"
+    "Commands:\n"
+    "  apply [--dry-run] (--all | ADDRESS...)  set port types of the given cards (or all)\n"
+    "  status [--json] [ADDRESS...]            cards present, current and configured types\n"
+    "  check                                   validate the configuration, print the mapping\n"
+    "\n"
+    "Options:\n"
+    "  --config-dir DIR  read DIR/config.json and DIR/config.d/*.json\n"
+    "                    (default " MLX4_DEFAULT_CONFIG_DIR ")\n"
+    "  --syslog          log to syslog instead of stderr (used by the udev rule)\n"
+    "  -v, --verbose     also log debug messages\n"
+    "  -q, --quiet       log only warnings and errors\n"
+    "  --help, --version\n"
+    "\n"
+    "ADDRESS is a PCI address, DDDD:BB:DD.F or BB:DD.F, as lspci -D prints it.\n"
+    "Exit status: 0 all addressed cards are as configured, 1 a card could not be set\n"
+    "or read, 2 usage or configuration error (nothing was written).\n"
+    "See mlx4-porttype(8) and mlx4-porttype.json(5).\n";
+
+struct Options {
+    std::string configDir = MLX4_DEFAULT_CONFIG_DIR;
+    bool useSyslog = false;
+    int verbosity = 0;
+    std::string command;
+    bool dryRun = false;
+    bool all = false;
+    bool json = false;
+    std::vector<PciAddress> addresses;
+};
+
+struct UsageError {
+    std::string message;
+};
+
+Options parseArguments(int argc, char** argv) {
+    Options options;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        auto valueOf = [&](const std::string& name) {
+            if (arg.size() > name.size() && arg.compare(0, name.size() + 1, name + "=") == 0)
+                return arg.substr(name.size() + 1);
+            if (i + 1 >= args.size())
+                throw UsageError{name + " needs a value"};
+            return args[++i];
+        };
+        if (arg == "--help" || arg == "-h" || arg == "--version") {
+            options.command = arg;
+            return options;
+        } else if (arg == "--config-dir" || arg.rfind("--config-dir=", 0) == 0) {
+            options.configDir = valueOf("--config-dir");
+            if (options.configDir.empty())
+                throw UsageError{"--config-dir needs a directory"};
+        } else if (arg == "--syslog") {
+            options.useSyslog = true;
+        } else if (arg == "-v" || arg == "--verbose") {
+            options.verbosity = 1;
+        } else if (arg == "-q" || arg == "--quiet") {
+            options.verbosity = -1;
+        } else if (arg == "--dry-run" && options.command == "apply") {
+            options.dryRun = true;
+        } else if (arg == "--all" && options.command == "apply") {
+            options.all = true;
+        } else if (arg == "--json" && options.command == "status") {
+            options.json = true;
+        } else if (!arg.empty() && arg[0] == '-') {
+            throw UsageError{"unknown option " + arg.substr(0, 64) +
+                             (options.command.empty() ? "" : " for " + options.command)};
+        } else if (options.command.empty()) {
+            if (arg != "apply" && arg != "status" && arg != "check")
+                throw UsageError{"unknown command \"" + arg.substr(0, 64) +
+                                 "\"; the commands are apply, status and check"};
+            options.command = arg;
+        } else if (options.command == "check") {
+            throw UsageError{"check takes no arguments"};
+        } else {
+            auto address = parsePciAddress(arg);
+            if (!address) {
+                std::string guess = guessPciAddress(arg);
+                throw UsageError{"\"" + arg.substr(0, 64) + (arg.size() > 64 ? "..." : "") +
+                                 "\" is not a PCI address; write DDDD:BB:DD.F or BB:DD.F" +
+                                 (guess.empty() ? "" : " (did you mean " + guess + "?)")};
+            }
+            options.addresses.push_back(*address);
+        }
+    }
+    if (options.command.empty())
+        throw UsageError{"no command given"};
+    if (options.command == "apply" && options.all == !options.addresses.empty())
+        throw UsageError{"apply needs either --all or one or more addresses"};
+    return options;
+}
+
+std::string stateList(const std::vector<PortState>& states) {
+    std::string list;
+    for (const PortState& state : states)
+        list += (list.empty() ? "" : ", ") + formatPortState(state);
+    return "[" + list + "]";
+}
+
+std::string typeList(const std::vector<PortType>& types) {
+    std::string list;
+    for (PortType type : types)
+        list += (list.empty() ? "" : ", ") + std::string(portTypeName(type));
+    return "[" + list + "]";
+}
+
+std::string cardLabel(const CardInfo& card) {
+    return card.address.str() + " (" + modelName(card.device) + ")";
+}
+
+std::string where(const ConfigEntry& entry) {
+    return entry.file + ":" + std::to_string(entry.pos.line);
+}
+
+// A card with what the configuration asks of it, or why nothing can be asked.
+struct CardTask {
+    CardInfo card;
+    const ConfigEntry* entry = nullptr;
+    std::vector<PortWant> wants; // one per port, when entry and ports are usable
+    std::string problem;         // an error: the card is not handled
+    std::string idle;            // a reason there is nothing to do (not an error)
+};
+
+CardTask makeTask(const CardInfo& card, const Config& config) {
+    CardTask task;
+    task.card = card;
+    char vendor[16];
+    std::snprintf(vendor, sizeof vendor, "0x%04x", card.vendor);
+    if (card.vendor != kMellanoxVendor) {
+        task.problem = card.address.str() + " is not a Mellanox card (vendor " + vendor + ")";
+        return task;
+    }
+    if (card.driver.empty()) {
+        task.idle = "no driver is bound yet; the port types are set when mlx4_core binds it";
+        return task;
+    }
+    if (card.driver != "mlx4_core") {
+        task.problem = card.address.str() + " is driven by " + card.driver +
+                       ", not mlx4_core; only mlx4 cards have a port type to set";
+        return task;
+    }
+    task.entry = config.entryFor(card.address);
+    if (!card.portProblem.empty()) {
+        task.problem = cardLabel(card) + " " + card.portProblem;
+        return task;
+    }
+    if (card.portCount == 0) {
+        task.idle = "has no port files yet (the driver is still starting it); the port types "
+                    "are set when it has finished";
+        return task;
+    }
+    if (!task.entry) {
+        task.idle = "not configured; left as it is";
+        return task;
+    }
+    std::string problem;
+    auto wants = wantsForCard(task.entry->spec, card.portCount, problem);
+    if (!wants)
+        task.problem = cardLabel(card) + ": " + where(*task.entry) + ": " + problem +
+                       "; the card was not touched";
+    else
+        task.wants = *wants;
+    return task;
+}
+
+// The cards named on the command line, or all mlx4 cards. False if one could not be found.
+bool collectCards(const Options& options, std::vector<CardInfo>& cards) {
+    std::string problem;
+    bool ok = true;
+    if (options.addresses.empty()) {
+        cards = findMlx4Cards(problem);
+        if (!problem.empty()) {
+            logError(problem);
+            ok = false;
+        }
+        return ok;
+    }
+    for (const PciAddress& address : options.addresses) {
+        if (std::any_of(cards.begin(), cards.end(),
+                        [&](const CardInfo& c) { return c.address == address; }))
+            continue;
+        problem.clear();
+        if (auto card = findPciDevice(address, problem)) {
+            cards.push_back(*card);
+        } else {
+            logError(problem);
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+bool loadConfig(const Options& options, Config& config) {
+    std::vector<ConfigError> errors;
+    config = loadConfigDir(options.configDir, getuid(), errors);
+    for (const ConfigError& error : errors)
+        logError(error.str());
+    if (!errors.empty())
+        logError(std::to_string(errors.size()) + " configuration error" +
+                 (errors.size() > 1 ? "s" : "") + "; no card was changed. Fix " +
+                 (errors.size() > 1 ? "them" : "it") + " and run: mlx4-porttype check");
+    return errors.empty();
+}
+
+std::string runDirectory() {
+    const char* dir = std::getenv("MLX4_PORTTYPE_RUN_DIR");
+    return dir && *dir ? dir : MLX4_DEFAULT_RUN_DIR;
+}
+
+void printPlan(const CardTask& task, const ApplyResult& result) {
+    bool restarts = false;
+    CardPlan plan;
+    if (!result.before.empty())
+        plan = makePlan(result.before, task.wants);
+    for (const PortPlan& port : plan.ports)
+        restarts |= port.changesProtocol();
+    std::string verdict = result.outcome == ApplyOutcome::InSync ? "in sync, nothing to write"
+                          : restarts ? "would write; the card restarts and its network and "
+                                       "InfiniBand interfaces go down for a moment"
+                                     : "would write (auto-sensing only; no restart expected)";
+    std::printf("%s: %s\n", cardLabel(task.card).c_str(), verdict.c_str());
+    for (const PortPlan& port : plan.ports) {
+        std::string target =
+            port.want == PortWant::Keep ? "keep" : portTypeName(port.target).data();
+        if (port.changes)
+            std::printf("  port %d: %s -> %s\n", port.port, formatPortState(port.current).c_str(),
+                        target.c_str());
+        else
+            std::printf("  port %d: %s (configured %s)\n", port.port,
+                        formatPortState(port.current).c_str(), portWantName(port.want).data());
+    }
+}
+
+// Applies (or plans) one card; returns false if the card could not be set or read.
+bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
+    const std::string label = cardLabel(task.card);
+    if (!task.problem.empty()) {
+        logError(task.problem);
+        return false;
+    }
+    if (task.wants.empty()) {
+        if (dryRun)
+            std::printf("%s: %s\n", label.c_str(), task.idle.c_str());
+        else
+            logInfo(label + ": " + task.idle);
+        return true;
+    }
+    std::unique_ptr<CardLock> lock;
+    if (!dryRun) {
+        std::string problem;
+        lock = CardLock::acquire(runDir, task.card.address, problem);
+        if (!lock) {
+            logError(label + ": " + problem + "; nothing was written");
+            return false;
+        }
+    }
+    SysfsCardPorts ports(task.card);
+    ApplyResult result = applyCard(ports, task.wants, dryRun);
+    const std::string target = typeList(result.target);
+    switch (result.outcome) {
+    case ApplyOutcome::InSync:
+        if (dryRun)
+            printPlan(task, result);
+        else
+            logInfo(label + ": ports " + stateList(result.before) +
+                    " are as configured; nothing written");
+        return true;
+    case ApplyOutcome::Planned:
+        printPlan(task, result);
+        return true;
+    case ApplyOutcome::Switched:
+        logNotice(label + ": ports " + stateList(result.before) + " -> " + stateList(result.after) +
+                  ": switched as configured in " + where(*task.entry));
+        return true;
+    case ApplyOutcome::ReadFailed:
+        logError(label + ": " + result.reason + "; nothing was written");
+        return false;
+    case ApplyOutcome::ReadOnly:
+        logError(label + ": cannot set ports to " + target + ": " + result.reason +
+                 "; nothing was written");
+        return false;
+    case ApplyOutcome::Refused:
+        logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) + "): " +
+                 result.reason + ". The card was left as it was: " + stateList(result.before));
+        return false;
+    case ApplyOutcome::LeftChanged:
+        logError(
+            label + ": cannot set ports to " + target + " (" + where(*task.entry) +
+            "): " + result.reason + ". WARNING: the card could not be put back and is now " +
+            (result.after.empty() ? std::string("in an unknown state") : stateList(result.after)) +
+            ", neither as configured nor as before " + stateList(result.before) +
+            "; check it with: mlx4-porttype status " + task.card.address.str());
+        return false;
+    }
+    return false;
+}
+
+int commandApply(const Options& options) {
+    Config config;
+    if (!loadConfig(options, config))
+        return kExitUsage;
+    if (options.all && !config.defaultEntry && config.cards.empty()) {
+        logDebug("no card is configured in " + options.configDir + "; nothing to do");
+        return kExitOk;
+    }
+    std::vector<CardInfo> cards;
+    bool ok = collectCards(options, cards);
+    if (options.all && cards.empty())
+        logInfo("no mlx4 card found; nothing to do");
+    std::string runDir = runDirectory();
+    for (const CardInfo& card : cards)
+        ok &= applyTask(makeTask(card, config), options.dryRun, runDir);
+    return ok ? kExitOk : kExitCardFailed;
+}
+
+struct PortRow {
+    int port = 0;
+    std::string current;    // empty if unreadable
+    std::string configured; // empty if not configured
+    bool writable = false;
+};
+
+struct CardRow {
+    CardTask task;
+    std::vector<PortRow> ports;
+    bool inSync = true;
+};
+
+CardRow statusRow(const CardTask& task) {
+    CardRow row{task, {}, true};
+    SysfsCardPorts ports(task.card);
+    for (int port = 1; port <= task.card.portCount; ++port) {
+        PortRow portRow;
+        portRow.port = port;
+        std::string text;
+        std::optional<PortState> state;
+        if (ports.readPort(port, text) == 0)
+            state = parsePortState(text);
+        if (state)
+            portRow.current = formatPortState(*state);
+        else
+            row.inSync = false;
+        if (!task.wants.empty()) {
+            PortWant want = task.wants[static_cast<size_t>(port - 1)];
+            portRow.configured = portWantName(want);
+            if (state && !satisfies(*state, want))
+                row.inSync = false;
+        }
+        portRow.writable = ports.isWritable(port);
+        row.ports.push_back(portRow);
+    }
+    if (!task.problem.empty())
+        row.inSync = false;
+    return row;
+}
+
+void printStatusJson(const std::vector<CardRow>& rows) {
+    nlohmann::ordered_json cards = nlohmann::ordered_json::array();
+    for (const CardRow& row : rows) {
+        char vendor[16], device[16];
+        std::snprintf(vendor, sizeof vendor, "0x%04x", row.task.card.vendor);
+        std::snprintf(device, sizeof device, "0x%04x", row.task.card.device);
+        nlohmann::ordered_json card;
+        card["address"] = row.task.card.address.str();
+        card["vendor"] = vendor;
+        card["device"] = device;
+        card["model"] = modelName(row.task.card.device);
+        card["in_sync"] = row.inSync;
+        card["ports"] = nlohmann::ordered_json::array();
+        for (const PortRow& port : row.ports) {
+            nlohmann::ordered_json entry;
+            entry["port"] = port.port;
+            auto stringOrNull = [](const std::string& text) {
+                return text.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(text);
+            };
+            entry["current"] = stringOrNull(port.current);
+            entry["configured"] = stringOrNull(port.configured);
+            entry["writable"] = port.writable;
+            card["ports"].push_back(entry);
+        }
+        std::string problem = !row.task.problem.empty() ? row.task.problem : row.task.idle;
+        if (!problem.empty())
+            card["note"] = problem;
+        cards.push_back(card);
+    }
+    nlohmann::ordered_json document;
+    document["cards"] = cards;
+    std::printf("%s\n", document.dump(2).c_str());
+}
+
+void printStatusTable(const std::vector<CardRow>& rows) {
+    std::vector<std::vector<std::string>> table{
+        {"ADDRESS", "MODEL", "PORT", "CURRENT", "CONFIGURED", "IN SYNC"}};
+    std::vector<std::string> notes;
+    for (const CardRow& row : rows) {
+        std::string address = row.task.card.address.str();
+        std::string model = modelName(row.task.card.device);
+        if (row.ports.empty())
+            table.push_back({address, model, "-", "-", "-", row.inSync ? "yes" : "no"});
+        for (const PortRow& port : row.ports) {
+            bool portInSync = !port.current.empty() &&
+                              (port.configured.empty() || port.configured == "keep" ||
+                               port.current == port.configured ||
+                               (port.configured == "auto" && port.current.rfind("auto", 0) == 0));
+            table.push_back({address, model, std::to_string(port.port),
+                             port.current.empty() ? "unreadable" : port.current,
+                             port.configured.empty() ? "-" : port.configured,
+                             portInSync ? "yes" : "no"});
+        }
+        if (!row.task.problem.empty())
+            notes.push_back(row.task.problem);
+        else if (!row.ports.empty() && !row.ports.front().writable)
+            notes.push_back(address + ": port files are read-only (SR-IOV or a virtual function)");
+    }
+    if (rows.empty()) {
+        std::printf("no mlx4 card found\n");
+        return;
+    }
+    std::vector<size_t> width(table.front().size(), 0);
+    for (const auto& line : table)
+        for (size_t i = 0; i < line.size(); ++i)
+            width[i] = std::max(width[i], line[i].size());
+    for (const auto& line : table) {
+        std::string text;
+        for (size_t i = 0; i < line.size(); ++i)
+            text += line[i] +
+                    (i + 1 < line.size() ? std::string(width[i] - line[i].size() + 2, ' ') : "");
+        std::printf("%s\n", text.c_str());
+    }
+    for (const std::string& note : notes)
+        std::printf("note: %s\n", note.c_str());
+}
+
+int commandStatus(const Options& options) {
+    Config config;
+    if (!loadConfig(options, config))
+        return kExitUsage;
+    std::vector<CardInfo> cards;
+    bool ok = collectCards(options, cards);
+    std::vector<CardRow> rows;
+    for (const CardInfo& card : cards) {
+        rows.push_back(statusRow(makeTask(card, config)));
+        if (!rows.back().task.problem.empty())
+            ok = false;
+        for (const PortRow& port : rows.back().ports)
+            ok &= !port.current.empty();
+    }
+    if (options.json)
+        printStatusJson(rows);
+    else
+        printStatusTable(rows);
+    return ok ? kExitOk : kExitCardFailed;
+}
+
+int commandCheck(const Options& options) {
+    Config config;
+    if (!loadConfig(options, config))
+        return kExitUsage;
+    if (config.files.empty()) {
+        std::printf("no configuration files in %s: no card is configured\n",
+                    options.configDir.c_str());
+        return kExitOk;
+    }
+    std::printf("configuration files, in the order read:\n");
+    for (const std::string& file : config.files)
+        std::printf("  %s\n", file.c_str());
+    std::printf("effective mapping:\n");
+    for (const auto& [address, entry] : config.cards)
+        std::printf("  %s  %-10s  (%s)\n", address.str().c_str(), entry.spec.str().c_str(),
+                    where(entry).c_str());
+    if (config.defaultEntry)
+        std::printf("  %-12s  %-10s  (%s)\n", "other cards",
+                    config.defaultEntry->spec.str().c_str(), where(*config.defaultEntry).c_str());
+    else
+        std::printf("  other cards are left as they are (no \"default\")\n");
+    return kExitOk;
+}
+
+} // namespace
+
+int runCommandLine(int argc, char** argv) {
+    Options options;
+    try {
+        options = parseArguments(argc, argv);
+    } catch (const UsageError& error) {
+        bool useSyslog = false;
+        for (int i = 1; i < argc; ++i)
+            useSyslog |= std::string(argv[i]) == "--syslog";
+        logSetup(useSyslog, 0);
+        logError("usage: " + error.message + " (see mlx4-porttype --help)");
+        return kExitUsage;
+    }
+    if (options.command == "--help" || options.command == "-h") {
+        std::fputs(kUsage, stdout);
+        return kExitOk;
+    }
+    if (options.command == "--version") {
+        std::printf("mlx4-porttype %s\n", MLX4_PORTTYPE_VERSION);
+        return kExitOk;
+    }
+    logSetup(options.useSyslog, options.verbosity);
+    if (options.command == "apply")
+        return commandApply(options);
+    if (options.command == "status")
+        return commandStatus(options);
+    return commandCheck(options);
+}
+
+} // namespace mlx4

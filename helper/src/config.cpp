@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The configuration: DIR/config.json then DIR/config.d/*.json, validated strictly and merged.
+#include "config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mlx4 {
+
+namespace {
+
+using Kind = JsonNode::Kind;
+
+size_t editDistance(std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string lower(std::string_view text) {
+    std::string result(text);
+    for (char& c : result)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return result;
+}
+
+std::string quoted(std::string_view text) {
+    // Long or odd values are cut so that one message stays one readable line.
+    std::string shown;
+    for (char c : text.substr(0, 60))
+        shown += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
+    return "\"" + shown + (text.size() > 60 ? "...\"" : "\"");
+}
+
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string closest = closestWord(word, candidates);
+    return closest.empty() ? "" : "; did you mean \"" + closest + "\"?";
+}
+
+class FileParser {
+public:
+    FileParser(const std::string& path, std::vector<ConfigError>& errors)
+        : path_(path), errors_(errors) {}
+
+    void error(SourcePos pos, std::string message) {
+        errors_.push_back({path_, pos, std::move(message)});
+    }
+
+    std::optional<PortWant> portWant(const JsonNode& node) {
+        if (node.kind != Kind::String) {
+            error(node.pos, "a port type must be a string (\"ib\", \"eth\", \"auto\" or \"keep\"), "
+                            "not " +
+                                std::string(describeKind(node.kind)));
+            return std::nullopt;
+        }
+        auto want = parsePortWant(node.text);
+        if (!want)
+            error(node.pos, "unknown port type " + quoted(node.text) +
+                                ": use \"ib\", \"eth\", \"auto\" or \"keep\"" +
+                                suggestion(node.text, {"ib", "eth", "auto", "keep"}));
+        return want;
+    }
+
+    // A string, an array of strings, or {"ports": one of those}.
+    std::optional<PortSpec> portSpec(const JsonNode& node, bool objectAllowed = true) {
+        PortSpec spec;
+        if (node.kind == Kind::String) {
+            auto want = portWant(node);
+            if (!want)
+                return std::nullopt;
+            spec.wants.push_back(*want);
+            spec.allPorts = true;
+            return spec;
+        }
+        if (node.kind == Kind::Array) {
+            if (node.items.empty()) {
+                error(node.pos, "an empty port list configures nothing; list the ports "
+                                "(port 1 first) or remove the entry");
+                return std::nullopt;
+            }
+            if (node.items.size() > static_cast<size_t>(kMaxPorts)) {
+                error(node.items[kMaxPorts].pos, "lists " + std::to_string(node.items.size()) +
+                                                     " ports; mlx4 cards have at most " +
+                                                     std::to_string(kMaxPorts));
+                return std::nullopt;
+            }
+            bool ok = true;
+            for (const JsonNode& item : node.items) {
+                auto want = portWant(item);
+                ok &= want.has_value();
+                if (want)
+                    spec.wants.push_back(*want);
+            }
+            return ok ? std::optional<PortSpec>(spec) : std::nullopt;
+        }
+        if (node.kind == Kind::Object && objectAllowed) {
+            const JsonNode* ports = nullptr;
+            bool ok = true;
+            for (const JsonMember& member : node.members) {
+                if (member.key == "ports") {
+                    ports = &member.value;
+                } else {
+                    error(member.keyPos, "unknown key " + quoted(member.key) +
+                                             " in a card entry: the only key is \"ports\"" +
+                                             suggestion(member.key, {"ports"}));
+                    ok = false;
+                }
+            }
+            if (!ports) {
+                if (ok)
+                    error(node.pos, "a card entry written as an object needs \"ports\"");
+                return std::nullopt;
+            }
+            auto inner = portSpec(*ports, false);
+            return ok ? inner : std::nullopt;
+        }
+        error(node.pos, "expected a port type (\"eth\"), a list ([\"eth\", \"ib\"])" +
+                            std::string(objectAllowed ? " or {\"ports\": ...}" : "") + ", not " +
+                            std::string(describeKind(node.kind)));
+        return std::nullopt;
+    }
+
+    void cards(const JsonNode& node, ConfigFile& file) {
+        if (node.kind != Kind::Object) {
+            error(node.pos, "\"cards\" must be an object keyed by PCI address, not " +
+                                std::string(describeKind(node.kind)));
+            return;
+        }
+        std::map<PciAddress, int> lineOf; // every address seen, valid entry or not
+        for (const JsonMember& member : node.members) {
+            auto address = parsePciAddress(member.key);
+            if (!address) {
+                std::string guess = guessPciAddress(member.key);
+                error(member.keyPos,
+                      "malformed PCI address " + quoted(member.key) +
+                          ": write DDDD:BB:DD.F or BB:DD.F in hex, as lspci -D shows it" +
+                          (guess.empty() ? "" : "; did you mean \"" + guess + "\"?"));
+                continue;
+            }
+            auto earlier = lineOf.find(*address);
+            if (earlier != lineOf.end()) {
+                error(member.keyPos, quoted(member.key) +
+                                         " is the same card as the entry on line " +
+                                         std::to_string(earlier->second) + "; keep one of them");
+                continue;
+            }
+            lineOf[*address] = member.keyPos.line;
+            auto spec = portSpec(member.value);
+            if (spec)
+                file.cards[*address] = ConfigEntry{*spec, path_, member.keyPos};
+        }
+    }
+
+    void document(const JsonNode& root, ConfigFile& file) {
+        if (root.kind != Kind::Object) {
+            error(root.pos, "the configuration must be a JSON object such as "
+                            "{\"cards\": {\"0000:05:00.0\": \"eth\"}}, not " +
+                                std::string(describeKind(root.kind)));
+            return;
+        }
+        for (const JsonMember& member : root.members) {
+            if (member.key == "default") {
+                if (auto spec = portSpec(member.value))
+                    file.defaultEntry = ConfigEntry{*spec, path_, member.keyPos};
+            } else if (member.key == "cards") {
+                cards(member.value, file);
+            } else {
+                error(member.keyPos, "unknown key " + quoted(member.key) +
+                                         ": the top level has only \"default\" and \"cards\"" +
+                                         suggestion(member.key, {"default", "cards"}));
+            }
+        }
+    }
+
+private:
+    const std::string& path_;
+    std::vector<ConfigError>& errors_;
+};
+
+bool endsWith(std::string_view text, std::string_view suffix) {
+    return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+// sshd's rule for files that decide what root does: only root (or the user running us) may
+// own them, and nobody else may write them.
+bool trusted(const struct stat& st, uid_t trustedUser, const std::string& path,
+             std::vector<ConfigError>& errors) {
+    if (st.st_uid != 0 && st.st_uid != trustedUser) {
+        errors.push_back({path,
+                          {0, 0},
+                          "refused: owned by uid " + std::to_string(st.st_uid) +
+                              ", but only root may own the configuration (chown root " + path +
+                              ")"});
+        return false;
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        errors.push_back({path,
+                          {0, 0},
+                          "refused: writable by group or others, so anyone could change what "
+                          "root writes to the cards (chmod go-w " +
+                              path + ")"});
+        return false;
+    }
+    return true;
+}
+
+// Checks a directory; false if it is absent (nothing configured) or refused (error added).
+bool usableDirectory(const std::string& dir, uid_t trustedUser, std::vector<ConfigError>& errors) {
+    struct stat st;
+    if (stat(dir.c_str(), &st) != 0) {
+        if (errno == ENOENT)
+            return false;
+        errors.push_back({dir, {0, 0}, std::string("cannot open: ") + strerror(errno)});
+        return false;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        errors.push_back({dir,
+                          {0, 0},
+                          "is not a directory; the configuration directory holds "
+                          "config.json and config.d/"});
+        return false;
+    }
+    return trusted(st, trustedUser, dir, errors);
+}
+
+// Reads a configuration file; false with an error added if it cannot be used.
+bool readConfigFile(const std::string& path, uid_t trustedUser, std::string& text,
+                    std::vector<ConfigError>& errors) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        int error = errno;
+        errors.push_back({path,
+                          {0, 0},
+                          std::string("cannot open: ") + strerror(error) +
+                              (error == ELOOP ? " (a symbolic link loop?)" : "")});
+        return false;
+    }
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0;
+    if (ok && !S_ISREG(st.st_mode)) {
+        errors.push_back({path, {0, 0}, "is not a regular file"});
+        ok = false;
+    }
+    ok = ok && trusted(st, trustedUser, path, errors);
+    text.clear();
+    // Read one byte past the limit rather than trusting st_size: the file may grow meanwhile.
+    char buffer[65536];
+    while (ok) {
+        ssize_t got = read(fd, buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            errors.push_back({path, {0, 0}, std::string("cannot read: ") + strerror(errno)});
+            ok = false;
+        } else if (got == 0) {
+            break;
+        } else {
+            text.append(buffer, static_cast<size_t>(got));
+            if (text.size() > kMaxConfigFileSize) {
+                errors.push_back({path,
+                                  {0, 0},
+                                  "is larger than 1 MiB; a configuration needs a few hundred "
+                                  "bytes per card"});
+                ok = false;
+            }
+        }
+    }
+    close(fd);
+    return ok;
+}
+
+// config.d/*.json in lexical order; editor backups, dpkg leftovers and hidden files are not
+// configuration.
+std::vector<std::string> dropInNames(const std::string& dir, std::vector<ConfigError>& errors) {
+    std::vector<std::string> names;
+    DIR* handle = opendir(dir.c_str());
+    if (!handle) {
+        errors.push_back({dir, {0, 0}, std::string("cannot list: ") + strerror(errno)});
+        return names;
+    }
+    while (struct dirent* entry = readdir(handle)) {
+        std::string name = entry->d_name;
+        if (name[0] != '.' && endsWith(name, ".json"))
+            names.push_back(name);
+    }
+    closedir(handle);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+} // namespace
+
+std::string PortSpec::str() const {
+    std::string text;
+    for (PortWant want : wants)
+        text += (text.empty() ? "" : ",") + std::string(portWantName(want));
+    return text;
+}
+
+std::string ConfigError::str() const {
+    if (pos.line == 0)
+        return file + ": " + message;
+    return file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " +
+           message;
+}
+
+const ConfigEntry* Config::entryFor(const PciAddress& address) const {
+    auto card = cards.find(address);
+    if (card != cards.end())
+        return &card->second;
+    return defaultEntry ? &*defaultEntry : nullptr;
+}
+
+std::string closestWord(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string folded = lower(word);
+    // People write the protocols' long names too.
+    if (folded == "ethernet" || folded == "en" || folded == "roce")
+        folded = "eth";
+    if (folded == "infiniband" || folded == "ipoib")
+        folded = "ib";
+    std::string best;
+    size_t bestDistance = folded.size() <= 3 ? 1 : 2;
+    for (const std::string& candidate : candidates) {
+        size_t distance = editDistance(folded, candidate);
+        if (distance <= bestDistance && (best.empty() || distance < editDistance(folded, best)))
+            best = candidate;
+    }
+    return best == word ? "" : best;
+}
+
+ConfigFile parseConfigText(std::string_view text, const std::string& path,
+                           std::vector<ConfigError>& errors) {
+    ConfigFile file;
+    file.path = path;
+    JsonNode root;
+    std::vector<JsonError> syntaxErrors;
+    if (!parseJsonDocument(text, root, syntaxErrors)) {
+        for (JsonError& error : syntaxErrors)
+            errors.push_back({path, error.pos, std::move(error.message)});
+        return file;
+    }
+    FileParser(path, errors).document(root, file);
+    return file;
+}
+
+Config mergeConfigFiles(const std::vector<ConfigFile>& files) {
+    Config config;
+    for (const ConfigFile& file : files) {
+        config.files.push_back(file.path);
+        if (file.defaultEntry)
+            config.defaultEntry = file.defaultEntry;
+        for (const auto& [address, entry] : file.cards)
+            config.cards[address] = entry;
+    }
+    return config;
+}
+
+Config loadConfigDir(const std::string& dir, uid_t trustedUser, std::vector<ConfigError>& errors) {
+    std::vector<std::string> paths;
+    if (usableDirectory(dir, trustedUser, errors)) {
+        std::string main = dir + "/config.json";
+        if (access(main.c_str(), F_OK) == 0 || errno != ENOENT)
+            paths.push_back(main);
+        std::string dropIns = dir + "/config.d";
+        if (usableDirectory(dropIns, trustedUser, errors))
+            for (const std::string& name : dropInNames(dropIns, errors))
+                paths.push_back(dropIns + "/" + name);
+    }
+    std::vector<ConfigFile> files;
+    for (const std::string& path : paths) {
+        std::string text;
+        if (readConfigFile(path, trustedUser, text, errors))
+            files.push_back(parseConfigText(text, path, errors));
+    }
+    return mergeConfigFiles(files);
+}
+
+std::optional<std::vector<PortWant>> wantsForCard(const PortSpec& spec, int portCount,
+                                                  std::string& problem) {
+    std::vector<PortWant> wants(static_cast<size_t>(portCount), PortWant::Keep);
+    if (spec.allPorts) {
+        std::fill(wants.begin(), wants.end(), spec.wants.front());
+        return wants;
+    }
+    if (spec.wants.size() > wants.size()) {
+        problem = "the configuration lists " + std::to_string(spec.wants.size()) +
+                  " ports but the card has " + std::to_string(portCount);
+        return std::nullopt;
+    }
+    std::copy(spec.wants.begin(), spec.wants.end(), wants.begin());
+    return wants;
+}
+
+} // namespace mlx4

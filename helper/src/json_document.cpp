@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A JSON document that remembers where each value and key stands in the file.
+#include "json_document.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+namespace mlx4 {
+
+namespace {
+
+// Offset of the first byte that is not valid UTF-8, or npos.
+size_t findInvalidUtf8(std::string_view text) {
+    size_t i = 0;
+    while (i < text.size()) {
+        auto byte = static_cast<unsigned char>(text[i]);
+        size_t length = byte < 0x80           ? 1
+                        : (byte >> 5) == 0x6  ? 2
+                        : (byte >> 4) == 0xe  ? 3
+                        : (byte >> 3) == 0x1e ? 4
+                                              : 0;
+        if (length == 0 || i + length > text.size())
+            return i;
+        unsigned codepoint = length == 1 ? byte : byte & (0x7fu >> length);
+        for (size_t k = 1; k < length; ++k) {
+            auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xc0) != 0x80)
+                return i;
+            codepoint = (codepoint << 6) | (next & 0x3fu);
+        }
+        static const unsigned smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (codepoint < smallest[length] || codepoint > 0x10ffff ||
+            (codepoint >= 0xd800 && codepoint <= 0xdfff))
+            return i; // overlong, out of range, or a surrogate
+        i += length;
+    }
+    return std::string_view::npos;
+}
+
+// Maps byte offsets to line and column (columns count characters, not bytes). Tokens are
+// looked up in file order, so it carries on from the last answer instead of recounting.
+class PositionMap {
+public:
+    explicit PositionMap(std::string_view text) : text_(text) {}
+
+    SourcePos at(size_t offset) const {
+        if (offset < offset_) {
+            offset_ = 0;
+            pos_ = SourcePos{};
+        }
+        for (; offset_ < offset && offset_ < text_.size(); ++offset_) {
+            if (text_[offset_] == '\n') {
+                ++pos_.line;
+                pos_.column = 1;
+            } else if ((static_cast<unsigned char>(text_[offset_]) & 0xc0) != 0x80) {
+                ++pos_.column;
+            }
+        }
+        return pos_;
+    }
+
+private:
+    std::string_view text_;
+    mutable size_t offset_ = 0;
+    mutable SourcePos pos_;
+};
+
+// Replaces comments by spaces, byte for byte, keeping newlines, so offsets stay valid.
+bool blankComments(std::string& text, size_t& unterminatedAt) {
+    bool inString = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+            for (; i < text.size() && text[i] != '\n'; ++i)
+                text[i] = ' ';
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+            size_t end = text.find("*/", i + 2);
+            if (end == std::string::npos) {
+                unterminatedAt = i;
+                return false;
+            }
+            for (; i < end + 2; ++i)
+                if (text[i] != '\n')
+                    text[i] = ' ';
+            --i;
+        }
+    }
+    return true;
+}
+
+// Builds the tree from nlohmann's SAX events. nlohmann reports no positions for values, but
+// its events come in token order, so a cursor that steps over the same text token by token
+// knows where each one starts.
+class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
+public:
+    TreeBuilder(std::string_view text, const PositionMap& positions, std::vector<JsonError>& errors)
+        : text_(text), positions_(positions), errors_(errors) {}
+
+    JsonNode root;
+
+    bool null() override { return addScalar(JsonNode::Kind::Null); }
+    bool boolean(bool) override { return addScalar(JsonNode::Kind::Boolean); }
+    bool number_integer(number_integer_t) override { return addScalar(JsonNode::Kind::Number); }
+    bool number_unsigned(number_unsigned_t) override { return addScalar(JsonNode::Kind::Number); }
+    bool number_float(number_float_t, const string_t&) override {
+        return addScalar(JsonNode::Kind::Number);
+    }
+    bool string(string_t& value) override {
+        JsonNode node;
+        node.kind = JsonNode::Kind::String;
+        node.pos = positions_.at(nextToken());
+        node.text = value;
+        return add(std::move(node));
+    }
+    bool binary(binary_t&) override { return false; }
+
+    bool start_object(std::size_t) override { return open(JsonNode::Kind::Object); }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override { return open(JsonNode::Kind::Array); }
+    bool end_array() override { return close(); }
+
+    bool key(string_t& name) override {
+        JsonNode& object = *stack_.back();
+        size_t start = nextToken();
+        SourcePos pos = positions_.at(start);
+        for (const JsonMember& member : object.members) {
+            if (member.key == name) {
+                errors_.push_back({pos, "duplicate key \"" + name + "\" (first on line " +
+                                            std::to_string(member.keyPos.line) + ")"});
+                // The later value is parsed but dropped: the error stops the load anyway.
+                pendingDuplicate_ = true;
+                return true;
+            }
+        }
+        object.members.push_back({name, pos, {}});
+        return true;
+    }
+
+    bool parse_error(std::size_t position, const std::string&,
+                     const nlohmann::detail::exception& error) override {
+        std::string message = error.what();
+        // nlohmann's text is "[json.exception...] parse error at line L, column C: what";
+        // keep the "what" and put our own position in front.
+        size_t colon = message.find(": ");
+        if (colon != std::string::npos)
+            message = message.substr(colon + 2);
+        errors_.push_back(
+            {positions_.at(position > 0 ? position - 1 : 0), "JSON syntax error: " + message});
+        return false;
+    }
+
+    bool tooDeep = false;
+
+private:
+    // Skips what separates tokens and steps over the next token; returns its start.
+    size_t nextToken() {
+        while (cursor_ < text_.size() &&
+               std::string_view(" \t\r\n,:").find(text_[cursor_]) != std::string_view::npos)
+            ++cursor_;
+        size_t start = cursor_;
+        if (cursor_ >= text_.size())
+            return start;
+        char c = text_[cursor_];
+        if (c == '"') {
+            for (++cursor_; cursor_ < text_.size() && text_[cursor_] != '"'; ++cursor_)
+                if (text_[cursor_] == '\\')
+                    ++cursor_;
+            ++cursor_;
+        } else if (std::string_view("{}[]").find(c) != std::string_view::npos) {
+            ++cursor_;
+        } else {
+            while (cursor_ < text_.size() &&
+                   std::string_view(" \t\r\n,:]}").find(text_[cursor_]) == std::string_view::npos)
+                ++cursor_;
+        }
+        return start;
+    }
+
+    bool addScalar(JsonNode::Kind kind) {
+        JsonNode node;
+        node.kind = kind;
+        size_t start = nextToken();
+        node.pos = positions_.at(start);
+        node.text = std::string(text_.substr(start, cursor_ - start));
+        return add(std::move(node));
+    }
+
+    // Places a finished value: at the root, as an array element, or as the value of the last
+    // key. Returns a pointer to where it now lives.
+    JsonNode* place(JsonNode&& node) {
+        if (stack_.empty()) {
+            root = std::move(node);
+            return &root;
+        }
+        JsonNode& parent = *stack_.back();
+        if (parent.kind == JsonNode::Kind::Array) {
+            parent.items.push_back(std::move(node));
+            return &parent.items.back();
+        }
+        if (pendingDuplicate_) {
+            pendingDuplicate_ = false;
+            discarded_ = std::move(node);
+            return &discarded_;
+        }
+        parent.members.back().value = std::move(node);
+        return &parent.members.back().value;
+    }
+
+    bool add(JsonNode&& node) {
+        place(std::move(node));
+        return true;
+    }
+
+    bool open(JsonNode::Kind kind) {
+        if (stack_.size() >= static_cast<size_t>(kMaxJsonDepth)) {
+            errors_.push_back(
+                {positions_.at(nextToken()), "nested more than " + std::to_string(kMaxJsonDepth) +
+                                                 " levels deep; a configuration needs at most 4"});
+            tooDeep = true;
+            return false;
+        }
+        JsonNode node;
+        node.kind = kind;
+        node.pos = positions_.at(nextToken());
+        // Children are added through the stack; pointers stay valid because a container's
+        // elements are only appended to while it is the innermost open one.
+        stack_.push_back(place(std::move(node)));
+        return true;
+    }
+
+    bool close() {
+        nextToken();
+        stack_.pop_back();
+        return true;
+    }
+
+    std::string_view text_;
+    const PositionMap& positions_;
+    std::vector<JsonError>& errors_;
+    std::vector<JsonNode*> stack_;
+    size_t cursor_ = 0;
+    bool pendingDuplicate_ = false;
+    JsonNode discarded_;
+};
+
+} // namespace
+
+bool parseJsonDocument(std::string_view input, JsonNode& root, std::vector<JsonError>& errors) {
+    size_t errorsBefore = errors.size();
+    // A byte order mark is harmless; drop it so that columns match what an editor shows.
+    if (input.substr(0, 3) == "\xEF\xBB\xBF")
+        input.remove_prefix(3);
+    PositionMap positions(input);
+
+    size_t bad = findInvalidUtf8(input);
+    if (bad != std::string_view::npos) {
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(input[bad]));
+        errors.push_back({positions.at(bad), std::string("the file is not valid UTF-8 (byte ") +
+                                                 byte + "); save it as UTF-8"});
+        return false;
+    }
+    std::string text(input);
+    size_t unterminated = 0;
+    if (!blankComments(text, unterminated)) {
+        errors.push_back({positions.at(unterminated), "a /* comment is never closed with */"});
+        return false;
+    }
+
+    TreeBuilder builder(text, positions, errors);
+    bool parsed = nlohmann::json::sax_parse(text, &builder, nlohmann::json::input_format_t::json,
+                                            /*strict=*/true);
+    if (!parsed && errors.size() == errorsBefore)
+        errors.push_back({SourcePos{}, "the file could not be parsed as JSON"});
+    if (errors.size() != errorsBefore)
+        return false;
+    root = std::move(builder.root);
+    return true;
+}
+
+std::string_view describeKind(JsonNode::Kind kind) {
+    switch (kind) {
+    case JsonNode::Kind::Null:
+        return "null";
+    case JsonNode::Kind::Boolean:
+        return "true/false";
+    case JsonNode::Kind::Number:
+        return "a number";
+    case JsonNode::Kind::String:
+        return "a string";
+    case JsonNode::Kind::Array:
+        return "an array";
+    case JsonNode::Kind::Object:
+        return "an object";
+    }
+    return "a value";
+}
+
+} // namespace mlx4

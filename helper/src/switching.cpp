@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The switching plan and its execution against one card, following the mlx4 driver's staging
+// rule: a write is recorded as the port's temporary type even when the kernel refuses the
+// resulting combination, so writing every port in ascending order reaches any combination the
+// card supports, with one device restart on cards that need both ports changed together.
+#include "switching.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace mlx4 {
+
+namespace {
+
+PortType targetFor(const PortState& current, PortWant want) {
+    switch (want) {
+    case PortWant::Ib:
+        return PortType::Ib;
+    case PortWant::Eth:
+        return PortType::Eth;
+    case PortWant::Auto:
+        return PortType::Auto;
+    case PortWant::Keep:
+        break;
+    }
+    return typeToWrite(current);
+}
+
+PortWant wantFor(PortType type) {
+    switch (type) {
+    case PortType::Ib:
+        return PortWant::Ib;
+    case PortType::Eth:
+        return PortWant::Eth;
+    case PortType::Auto:
+        break;
+    }
+    return PortWant::Auto;
+}
+
+// EINVAL (kernels up to 4.x) and EOPNOTSUPP (from 5.2) both mean "not this combination".
+bool isRefusal(int error) {
+    return error == EINVAL || error == EOPNOTSUPP;
+}
+
+std::string errnoText(int error) {
+    const char* name = strerrorname_np(error);
+    return std::string(strerror(error)) + " (" + (name ? name : std::to_string(error)) + ")";
+}
+
+std::string typeList(const std::vector<PortType>& types) {
+    std::string list;
+    for (PortType type : types)
+        list += (list.empty() ? "" : ",") + std::string(portTypeName(type));
+    return list;
+}
+
+// Reads every port. On failure, `problem` says which port and why.
+bool readPorts(CardPorts& card, std::vector<PortState>& states, std::string& problem) {
+    states.clear();
+    for (int port = 1; port <= card.portCount(); ++port) {
+        std::string text;
+        if (int error = card.readPort(port, text)) {
+            problem = "cannot read port " + std::to_string(port) + ": " + errnoText(error);
+            return false;
+        }
+        auto state = parsePortState(text);
+        if (!state) {
+            std::string shown = text.substr(0, 40);
+            if (!shown.empty() && shown.back() == '\n')
+                shown.pop_back();
+            problem = "port " + std::to_string(port) + " reads \"" + shown +
+                      "\", which is not ib, eth, auto (ib) or auto (eth)";
+            return false;
+        }
+        states.push_back(*state);
+    }
+    return true;
+}
+
+bool reached(const std::vector<PortState>& states, const std::vector<PortType>& targets) {
+    if (states.size() != targets.size())
+        return false;
+    for (size_t i = 0; i < states.size(); ++i)
+        if (!satisfies(states[i], wantFor(targets[i])))
+            return false;
+    return true;
+}
+
+struct WriteRound {
+    std::vector<int> errors; // per port, 0 = accepted
+    int failedPort = 0;      // first port with an error other than a refusal, 0 if none
+};
+
+// One write per port, ascending. Refusals are expected on all but the last write: they stage
+// the type for the kernel's check of the whole combination at the next write. Any other error
+// means the files or the device are in trouble, so stop there.
+WriteRound writePorts(CardPorts& card, const std::vector<PortType>& types, int& writes) {
+    WriteRound round;
+    for (size_t i = 0; i < types.size(); ++i) {
+        int port = static_cast<int>(i) + 1;
+        int error = card.writePort(port, types[i]);
+        ++writes;
+        round.errors.push_back(error);
+        if (error && !isRefusal(error)) {
+            round.failedPort = port;
+            break;
+        }
+    }
+    return round;
+}
+
+bool mixesProtocols(const std::vector<PortType>& types) {
+    bool ib = false, eth = false;
+    for (PortType type : types) {
+        ib |= type == PortType::Ib;
+        eth |= type == PortType::Eth;
+    }
+    return ib && eth;
+}
+
+bool asksAuto(const std::vector<PortType>& types) {
+    for (PortType type : types)
+        if (type == PortType::Auto)
+            return true;
+    return false;
+}
+
+// Why the kernel did not reach `targets`, in words an admin can act on. The kernel log has
+// the exact reason; the pattern of errors is enough to name the usual ones.
+std::string explainFailure(const WriteRound& round, const std::vector<PortType>& targets) {
+    if (round.failedPort) {
+        int error = round.errors.back();
+        std::string port = std::to_string(round.failedPort);
+        if (error == EACCES || error == EPERM)
+            return "writing port " + port + " was denied (" + errnoText(error) +
+                   "): the driver makes the files read-only when SR-IOV is enabled or on a "
+                   "virtual function; set the type with the module option instead "
+                   "(options mlx4_core port_type_array=...)";
+        if (error == ENOENT || error == ENODEV || error == ENXIO)
+            return "port " + port + " disappeared while writing (" + errnoText(error) +
+                   "): the card was removed or its driver unbound";
+        return "writing port " + port + " failed: " + errnoText(error) +
+               "; the kernel log says why (journalctl -k | grep mlx4)";
+    }
+    bool allAccepted = true;
+    for (int error : round.errors)
+        allAccepted &= error == 0;
+    if (allAccepted)
+        return "the kernel accepted the writes but the ports did not change to " +
+               typeList(targets) + "; the kernel log says why (journalctl -k | grep mlx4)";
+    if (targets.size() > 1 && mixesProtocols(targets))
+        return "the kernel refused " + typeList(targets) +
+               ": this card accepts only the same type on both ports (its firmware lacks the "
+               "DPDP capability; kernels up to 3.4 also refuse port 1 eth with port 2 ib); "
+               "configure both ports alike";
+    if (asksAuto(targets))
+        return "the kernel refused auto: this card or its firmware cannot sense the port type; "
+               "configure ib or eth";
+    if (targets.size() == 1)
+        return "the kernel refused " + typeList(targets) + ": port 1 does not support it";
+    return "the kernel refused " + typeList(targets) +
+           ": a port does not support that type (the kernel log names it: journalctl -k | grep "
+           "mlx4)";
+}
+
+} // namespace
+
+bool CardPlan::inSync() const {
+    for (const PortPlan& port : ports)
+        if (port.changes)
+            return false;
+    return true;
+}
+
+std::vector<PortType> CardPlan::targets() const {
+    std::vector<PortType> types;
+    for (const PortPlan& port : ports)
+        types.push_back(port.target);
+    return types;
+}
+
+CardPlan makePlan(const std::vector<PortState>& current, const std::vector<PortWant>& wants) {
+    CardPlan plan;
+    for (size_t i = 0; i < current.size() && i < wants.size(); ++i) {
+        PortPlan port;
+        port.port = static_cast<int>(i) + 1;
+        port.current = current[i];
+        port.want = wants[i];
+        port.target = targetFor(current[i], wants[i]);
+        port.changes = !satisfies(current[i], wants[i]);
+        plan.ports.push_back(port);
+    }
+    return plan;
+}
+
+ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool dryRun) {
+    ApplyResult result;
+    if (!readPorts(card, result.before, result.reason)) {
+        result.outcome = ApplyOutcome::ReadFailed;
+        result.before.clear();
+        return result;
+    }
+    CardPlan plan = makePlan(result.before, wants);
+    result.target = plan.targets();
+    if (plan.inSync()) {
+        result.outcome = ApplyOutcome::InSync;
+        result.after = result.before;
+        return result;
+    }
+    for (int port = 1; port <= card.portCount(); ++port) {
+        if (!card.isWritable(port)) {
+            result.outcome = ApplyOutcome::ReadOnly;
+            result.reason = "port " + std::to_string(port) +
+                            " is read-only: the driver does that when SR-IOV is enabled on the "
+                            "card or on a virtual function; disable SR-IOV (num_vfs) or set the "
+                            "type with the module option (options mlx4_core port_type_array=...)";
+            return result;
+        }
+    }
+    if (dryRun) {
+        result.outcome = ApplyOutcome::Planned;
+        return result;
+    }
+
+    WriteRound round = writePorts(card, result.target, result.writes);
+    std::string problem;
+    if (!round.failedPort && readPorts(card, result.after, problem) &&
+        reached(result.after, result.target)) {
+        result.outcome = ApplyOutcome::Switched;
+        return result;
+    }
+    result.reason = explainFailure(round, result.target);
+    if (!problem.empty())
+        result.reason += "; then " + problem;
+
+    // Put the card back. This also clears the types the kernel staged for refused writes,
+    // which would otherwise surprise the next writer; when nothing changed it is a no-op for
+    // the kernel (same combination: no restart).
+    std::vector<PortType> original;
+    for (const PortState& state : result.before)
+        original.push_back(typeToWrite(state));
+    writePorts(card, original, result.writes);
+    problem.clear();
+    if (readPorts(card, result.after, problem) && reached(result.after, original)) {
+        result.outcome = ApplyOutcome::Refused;
+        return result;
+    }
+    result.outcome = ApplyOutcome::LeftChanged;
+    if (!problem.empty()) {
+        result.after.clear();
+        result.reason += "; restoring it failed too: " + problem;
+    }
+    return result;
+}
+
+} // namespace mlx4

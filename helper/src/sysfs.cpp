@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Device access: the only code that touches libudev and sysfs.
+#include "sysfs.h"
+
+#include "models.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <libudev.h>
+#include <memory>
+#include <set>
+#include <string_view>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mlx4 {
+
+namespace {
+
+using Udev = std::unique_ptr<udev, decltype(&udev_unref)>;
+using UdevDevice = std::unique_ptr<udev_device, decltype(&udev_device_unref)>;
+using UdevEnumerate = std::unique_ptr<udev_enumerate, decltype(&udev_enumerate_unref)>;
+
+unsigned hexAttribute(udev_device* device, const char* name) {
+    const char* value = udev_device_get_sysattr_value(device, name);
+    return value ? static_cast<unsigned>(std::strtoul(value, nullptr, 16)) : 0;
+}
+
+// The driver creates mlx4_port1..mlx4_port<num_ports> (and mlx4_port<N>_mtu, which is not a
+// port); MLX4_MAX_PORTS is 2. Anything else means we do not understand this device.
+// The port number of a file named mlx4_port<N>, or 0 for any other name.
+int portNumber(std::string_view name) {
+    constexpr std::string_view prefix = "mlx4_port";
+    if (name.substr(0, prefix.size()) != prefix)
+        return 0;
+    std::string_view digits = name.substr(prefix.size());
+    if (digits.empty() || digits.size() > 3 ||
+        digits.find_first_not_of("0123456789") != std::string_view::npos)
+        return 0;
+    return std::atoi(std::string(digits).c_str());
+}
+
+void countPorts(udev_device* device, CardInfo& card) {
+    std::set<int> ports;
+    udev_list_entry* entry;
+    udev_list_entry_foreach(entry, udev_device_get_sysattr_list_entry(device)) {
+        if (int port = portNumber(udev_list_entry_get_name(entry)))
+            ports.insert(port);
+    }
+    card.portCount = static_cast<int>(ports.size());
+    bool numbered = ports.empty() || (*ports.begin() == 1 && *ports.rbegin() == card.portCount);
+    if (card.portCount > 2 || !numbered) {
+        std::string names;
+        for (int port : ports)
+            names += (names.empty() ? "mlx4_port" : ", mlx4_port") + std::to_string(port);
+        card.portProblem = "has port files " + names +
+                           ", but the mlx4 driver makes mlx4_port1 and at most mlx4_port2; "
+                           "not touching a device we do not understand";
+    }
+}
+
+CardInfo describe(udev_device* device) {
+    CardInfo card;
+    card.address = parsePciAddress(udev_device_get_sysname(device)).value_or(PciAddress{});
+    card.syspath = udev_device_get_syspath(device);
+    card.vendor = hexAttribute(device, "vendor");
+    card.device = hexAttribute(device, "device");
+    const char* driver = udev_device_get_driver(device);
+    card.driver = driver ? driver : "";
+    countPorts(device, card);
+    return card;
+}
+
+Udev newUdev(std::string& problem) {
+    Udev context(udev_new(), udev_unref);
+    if (!context)
+        problem = std::string("libudev could not start: ") + strerror(errno);
+    return context;
+}
+
+} // namespace
+
+std::vector<CardInfo> findMlx4Cards(std::string& problem) {
+    std::vector<CardInfo> cards;
+    Udev context = newUdev(problem);
+    if (!context)
+        return cards;
+    UdevEnumerate enumerate(udev_enumerate_new(context.get()), udev_enumerate_unref);
+    if (!enumerate || udev_enumerate_add_match_subsystem(enumerate.get(), "pci") < 0 ||
+        udev_enumerate_add_match_sysattr(enumerate.get(), "vendor", "0x15b3") < 0 ||
+        udev_enumerate_scan_devices(enumerate.get()) < 0) {
+        problem = std::string("cannot list PCI devices: ") + strerror(errno);
+        return cards;
+    }
+    udev_list_entry* entry;
+    udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(enumerate.get())) {
+        UdevDevice device(
+            udev_device_new_from_syspath(context.get(), udev_list_entry_get_name(entry)),
+            udev_device_unref);
+        if (!device)
+            continue; // removed since the scan
+        const char* driver = udev_device_get_driver(device.get());
+        if (driver && std::strcmp(driver, "mlx4_core") == 0)
+            cards.push_back(describe(device.get()));
+    }
+    std::sort(cards.begin(), cards.end(),
+              [](const CardInfo& a, const CardInfo& b) { return a.address < b.address; });
+    return cards;
+}
+
+std::optional<CardInfo> findPciDevice(const PciAddress& address, std::string& problem) {
+    Udev context = newUdev(problem);
+    if (!context)
+        return std::nullopt;
+    UdevDevice device(
+        udev_device_new_from_subsystem_sysname(context.get(), "pci", address.str().c_str()),
+        udev_device_unref);
+    if (!device) {
+        problem = "there is no PCI device " + address.str() + " (lspci -D lists them)";
+        return std::nullopt;
+    }
+    return describe(device.get());
+}
+
+std::string SysfsCardPorts::path(int port) const {
+    return card_.syspath + "/mlx4_port" + std::to_string(port);
+}
+
+int SysfsCardPorts::readPort(int port, std::string& text) {
+    int fd = open(path(port).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    // The longest valid value is "auto (eth)\n"; read a little more to see garbage as such.
+    char buffer[64];
+    ssize_t got;
+    do
+        got = read(fd, buffer, sizeof buffer);
+    while (got < 0 && errno == EINTR);
+    int error = got < 0 ? errno : 0;
+    close(fd);
+    text.assign(buffer, got > 0 ? static_cast<size_t>(got) : 0);
+    return error;
+}
+
+bool SysfsCardPorts::isWritable(int port) {
+    struct stat st;
+    return stat(path(port).c_str(), &st) == 0 && (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH));
+}
+
+int SysfsCardPorts::writePort(int port, PortType type) {
+    // POSIX open/write, not a stream: the kernel's verdict is the errno of this one write(),
+    // and it needs the whole string with its newline in one call.
+    int fd = open(path(port).c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    std::string_view value = kernelWriteString(type);
+    ssize_t written = write(fd, value.data(), value.size());
+    int error = written < 0 ? errno : static_cast<size_t>(written) != value.size() ? EIO : 0;
+    if (close(fd) != 0 && error == 0)
+        error = errno;
+    return error;
+}
+
+} // namespace mlx4

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Device access: the only code that touches libudev and sysfs. Finds mlx4 cards and reads and
+// writes their mlx4_port<N> files.
+#pragma once
+
+#include "address.h"
+#include "card_ports.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlx4 {
+
+struct CardInfo {
+    PciAddress address;
+    std::string syspath;
+    unsigned vendor = 0;
+    unsigned device = 0;
+    std::string driver;      // empty: no driver bound
+    int portCount = 0;       // mlx4_port<N> files; 0 while the driver has not created them
+    std::string portProblem; // the port files are not what the driver makes (not touched then)
+};
+
+// Every PCI device of vendor 0x15b3 bound to mlx4_core, in address order. On failure of
+// libudev itself, `problem` says why.
+std::vector<CardInfo> findMlx4Cards(std::string& problem);
+
+// The PCI device at `address`, whatever its vendor and driver; nullopt if there is none.
+std::optional<CardInfo> findPciDevice(const PciAddress& address, std::string& problem);
+
+// The port files of one card in sysfs.
+class SysfsCardPorts : public CardPorts {
+public:
+    explicit SysfsCardPorts(const CardInfo& card) : card_(card) {}
+
+    int portCount() const override { return card_.portCount; }
+    int readPort(int port, std::string& text) override;
+    bool isWritable(int port) override;
+    int writePort(int port, PortType type) override;
+
+private:
+    std::string path(int port) const;
+    const CardInfo& card_;
+};
+
+} // namespace mlx4

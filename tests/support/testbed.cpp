@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Test devices in the project's own words: mlx4 cards on a umockdev testbed.
+#include "testbed.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <umockdev.h>
+#include <unistd.h>
+
+namespace mlx4::test {
+
+namespace {
+
+std::string hex4(unsigned value) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04x", value & 0xffff);
+    return text;
+}
+
+std::string upper(std::string text) {
+    for (char& c : text)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return text;
+}
+
+// The kernel's uevent properties of a PCI device (drivers/pci/pci-driver.c, pci_uevent), plus
+// DRIVER while one is bound (drivers/base/core.c, dev_uevent).
+std::string ueventText(const CardSpec& card, const std::string& driver) {
+    std::string text;
+    if (!driver.empty())
+        text += "DRIVER=" + driver + "\n";
+    text += "PCI_CLASS=C0600\n";
+    text += "PCI_ID=" + upper(hex4(card.vendor)) + ":" + upper(hex4(card.device)) + "\n";
+    text += "PCI_SUBSYS_ID=" + upper(hex4(card.vendor)) + ":0001\n";
+    text += "PCI_SLOT_NAME=" + card.address + "\n";
+    text += "MODALIAS=pci:v0000" + upper(hex4(card.vendor)) + "d0000" + upper(hex4(card.device)) +
+            "sv000015B3sd00000001bc0Csc06i00\n";
+    return text;
+}
+
+std::string devPath(const std::string& address) {
+    return Testbed::sysPath(address);
+}
+
+std::string driverLink(const std::string& driver) {
+    // From /sys/devices/pci0000:00/<address> up to /sys.
+    return "../../../bus/pci/drivers/" + driver;
+}
+
+} // namespace
+
+std::string umockdevRecord(const CardSpec& card) {
+    std::ostringstream record;
+    record << "P: " << devPath(card.address).substr(4) << "\n";
+    record << "E: SUBSYSTEM=pci\n";
+    std::istringstream properties(ueventText(card, card.driver));
+    for (std::string line; std::getline(properties, line);)
+        record << "E: " << line << "\n";
+    record << "A: vendor=0x" << hex4(card.vendor) << "\\n\n";
+    record << "A: device=0x" << hex4(card.device) << "\\n\n";
+    record << "A: class=0x0c0600\\n\n";
+    for (size_t i = 0; i < card.ports.size(); ++i)
+        record << "A: mlx4_port" << i + 1 << "=" << card.ports[i] << "\\n\n";
+    if (!card.driver.empty())
+        record << "L: driver=" << driverLink(card.driver) << "\n";
+    record << "\n"; // records in one file are separated by a blank line
+    return record.str();
+}
+
+Testbed::Testbed() : bed_(umockdev_testbed_new()) {
+    if (!bed_)
+        throw std::runtime_error("umockdev_testbed_new failed");
+}
+
+Testbed::~Testbed() {
+    g_object_unref(bed_);
+}
+
+void Testbed::addCard(const CardSpec& card) {
+    GError* error = nullptr;
+    std::string record = umockdevRecord(card);
+    if (!umockdev_testbed_add_from_string(bed_, record.c_str(), &error)) {
+        std::string message = error ? error->message : "unknown error";
+        g_clear_error(&error);
+        throw std::runtime_error("cannot add card " + card.address + ": " + message);
+    }
+    if (card.readOnly)
+        for (size_t i = 0; i < card.ports.size(); ++i)
+            chmod(filePath(card.address, "mlx4_port" + std::to_string(i + 1)).c_str(), 0444);
+}
+
+void Testbed::bindDriver(const std::string& address, const std::vector<std::string>& ports) {
+    for (size_t i = 0; i < ports.size(); ++i)
+        setPort(address, static_cast<int>(i) + 1, ports[i]);
+    umockdev_testbed_set_attribute_link(bed_, devPath(address).c_str(), "driver",
+                                        driverLink("mlx4_core").c_str());
+    std::ifstream in(filePath(address, "uevent"));
+    std::stringstream content;
+    content << in.rdbuf();
+    std::string uevent = content.str();
+    if (uevent.rfind("DRIVER=", 0) != 0)
+        uevent = "DRIVER=mlx4_core\n" + uevent;
+    umockdev_testbed_set_attribute(bed_, devPath(address).c_str(), "uevent", uevent.c_str());
+}
+
+void Testbed::unbindDriver(const std::string& address) {
+    for (int port = 1; hasPort(address, port); ++port)
+        unlink(filePath(address, "mlx4_port" + std::to_string(port)).c_str());
+    unlink(filePath(address, "driver").c_str());
+    std::ifstream in(filePath(address, "uevent"));
+    std::string uevent, line;
+    while (std::getline(in, line))
+        if (line.rfind("DRIVER=", 0) != 0)
+            uevent += line + "\n";
+    umockdev_testbed_set_attribute(bed_, devPath(address).c_str(), "uevent", uevent.c_str());
+}
+
+void Testbed::uevent(const std::string& address, const std::string& action) {
+    umockdev_testbed_uevent(bed_, devPath(address).c_str(), action.c_str());
+}
+
+std::string Testbed::readPort(const std::string& address, int port) const {
+    std::ifstream in(filePath(address, "mlx4_port" + std::to_string(port)));
+    std::stringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
+void Testbed::setPort(const std::string& address, int port, const std::string& value) {
+    std::string name = "mlx4_port" + std::to_string(port);
+    umockdev_testbed_set_attribute(bed_, devPath(address).c_str(), name.c_str(),
+                                   (value + "\n").c_str());
+}
+
+bool Testbed::hasPort(const std::string& address, int port) const {
+    return access(filePath(address, "mlx4_port" + std::to_string(port)).c_str(), F_OK) == 0;
+}
+
+std::string Testbed::rootDir() const {
+    gchar* root = umockdev_testbed_get_root_dir(bed_);
+    std::string result = root;
+    g_free(root);
+    return result;
+}
+
+std::string Testbed::sysPath(const std::string& address) {
+    return "/sys/devices/pci0000:00/" + address;
+}
+
+std::string Testbed::filePath(const std::string& address, const std::string& attribute) const {
+    return rootDir() + sysPath(address) + "/" + attribute;
+}
+
+namespace {
+
+std::string slurp(int fd) {
+    std::string text;
+    char buffer[4096];
+    lseek(fd, 0, SEEK_SET);
+    for (ssize_t got; (got = read(fd, buffer, sizeof buffer)) > 0;)
+        text.append(buffer, static_cast<size_t>(got));
+    return text;
+}
+
+int tempFile() {
+    char name[] = "/tmp/mlx4-test-output-XXXXXX";
+    int fd = mkstemp(name);
+    if (fd < 0)
+        throw std::runtime_error(std::string("mkstemp: ") + strerror(errno));
+    unlink(name);
+    return fd;
+}
+
+} // namespace
+
+RunResult runWithPreload(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extraEnv) {
+    int outFd = tempFile(), errFd = tempFile();
+    pid_t child = fork();
+    if (child < 0)
+        throw std::runtime_error(std::string("fork: ") + strerror(errno));
+    if (child == 0) {
+        dup2(outFd, 1);
+        dup2(errFd, 2);
+        // umockdev's preload must come first; keep whatever else was preloaded after it.
+        const char* preload = std::getenv("LD_PRELOAD");
+        std::string value = "libumockdev-preload.so.0";
+        if (preload && *preload)
+            value += std::string(":") + preload;
+        setenv("LD_PRELOAD", value.c_str(), 1);
+        for (const std::string& assignment : extraEnv)
+            putenv(const_cast<char*>(assignment.c_str()));
+        std::vector<char*> args;
+        for (const std::string& arg : argv)
+            args.push_back(const_cast<char*>(arg.c_str()));
+        args.push_back(nullptr);
+        execvp(args[0], args.data());
+        std::fprintf(stderr, "exec %s: %s\n", args[0], strerror(errno));
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+    RunResult result;
+    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.out = slurp(outFd);
+    result.err = slurp(errFd);
+    close(outFd);
+    close(errFd);
+    return result;
+}
+
+} // namespace mlx4::test

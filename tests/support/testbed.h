@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Test devices in the project's own words: mlx4 cards on a umockdev testbed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+typedef struct _UMockdevTestbed UMockdevTestbed;
+
+namespace mlx4::test {
+
+struct CardSpec {
+    std::string address;                        // "0000:05:00.0"
+    std::vector<std::string> ports{"ib", "ib"}; // what mlx4_port<N> reads, without the newline;
+                                                // empty: the driver has not created the files yet
+    unsigned vendor = 0x15b3;
+    unsigned device = 0x673c;         // MT26428 ConnectX-2 VPI (MHQH29B)
+    std::string driver = "mlx4_core"; // empty: no driver bound
+    bool readOnly = false;            // port files 0444, as in multi-function mode
+};
+
+// The umockdev record (P:/E:/A:/L: lines) of one card, for umockdev_testbed_add_from_string()
+// or a file given to `umockdev-run --device`.
+std::string umockdevRecord(const CardSpec& card);
+
+// A umockdev testbed holding cards. Creating one sets UMOCKDEV_DIR in this process's
+// environment, so programs started with the umockdev preload library see it.
+class Testbed {
+public:
+    Testbed();
+    ~Testbed();
+    Testbed(const Testbed&) = delete;
+    Testbed& operator=(const Testbed&) = delete;
+
+    void addCard(const CardSpec& card);
+    // What the driver does at probe: create the port files, then the driver link.
+    void bindDriver(const std::string& address, const std::vector<std::string>& ports);
+    // What unbinding does: the port files and the driver link go away.
+    void unbindDriver(const std::string& address);
+    // Sends a uevent ("add", "bind", "change", ...) for the card to preloaded processes.
+    void uevent(const std::string& address, const std::string& action);
+
+    // Port file contents as stored in the testbed (read directly, not through the preload).
+    std::string readPort(const std::string& address, int port) const;
+    void setPort(const std::string& address, int port, const std::string& value);
+    bool hasPort(const std::string& address, int port) const;
+
+    std::string rootDir() const;                            // the testbed's directory
+    static std::string sysPath(const std::string& address); // "/sys/devices/pci0000:00/<address>"
+    std::string filePath(const std::string& address, const std::string& attribute) const;
+
+    UMockdevTestbed* raw() const { return bed_; }
+
+private:
+    UMockdevTestbed* bed_;
+};
+
+struct RunResult {
+    int status = -1; // exit status, or 128+signal
+    std::string out;
+    std::string err;
+};
+
+// Runs argv with LD_PRELOAD=libumockdev-preload.so.0 (so it sees the testbed of this process),
+// with `extraEnv` ("NAME=value") added, and captures its output.
+RunResult runWithPreload(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extraEnv = {});
+
+} // namespace mlx4::test
