@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace mlx4 {
@@ -152,36 +153,69 @@ public:
         size_t colon = message.find(": ");
         if (colon != std::string::npos)
             message = message.substr(colon + 2);
+        // "last read: '...'" repeats the file back in nlohmann's escapes; the position says it.
+        size_t lastRead = message.find("; last read: ");
+        if (lastRead != std::string::npos) {
+            size_t end = message.find("'", message.find("'", lastRead) + 1);
+            message.erase(lastRead, end == std::string::npos ? end : end + 1 - lastRead);
+        }
         errors_.push_back(
-            {positions_.at(position > 0 ? position - 1 : 0), "JSON syntax error: " + message});
+            {positions_.at(offendingToken(position)), "JSON syntax error: " + message});
         return false;
     }
 
     bool tooDeep = false;
 
 private:
+    static bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+    // Where the token starting at `start` ends: a string, one structural character, or a
+    // literal or number (up to the next delimiter).
+    size_t tokenEnd(size_t start) const {
+        size_t end = start;
+        char c = text_[end];
+        if (c == '"') {
+            for (++end; end < text_.size() && text_[end] != '"'; ++end)
+                if (text_[end] == '\\')
+                    ++end;
+            return std::min(end + 1, text_.size());
+        }
+        if (std::string_view("{}[],:").find(c) != std::string_view::npos)
+            return end + 1;
+        while (end < text_.size() && !isSpace(text_[end]) &&
+               std::string_view(",:]}").find(text_[end]) == std::string_view::npos)
+            ++end;
+        return std::max(end, start + 1);
+    }
+
     // Skips what separates tokens and steps over the next token; returns its start.
     size_t nextToken() {
         while (cursor_ < text_.size() &&
-               std::string_view(" \t\r\n,:").find(text_[cursor_]) != std::string_view::npos)
+               (isSpace(text_[cursor_]) || text_[cursor_] == ',' || text_[cursor_] == ':'))
             ++cursor_;
         size_t start = cursor_;
-        if (cursor_ >= text_.size())
-            return start;
-        char c = text_[cursor_];
-        if (c == '"') {
-            for (++cursor_; cursor_ < text_.size() && text_[cursor_] != '"'; ++cursor_)
-                if (text_[cursor_] == '\\')
-                    ++cursor_;
-            ++cursor_;
-        } else if (std::string_view("{}[]").find(c) != std::string_view::npos) {
-            ++cursor_;
-        } else {
-            while (cursor_ < text_.size() &&
-                   std::string_view(" \t\r\n,:]}").find(text_[cursor_]) == std::string_view::npos)
-                ++cursor_;
-        }
+        if (cursor_ < text_.size())
+            cursor_ = tokenEnd(cursor_);
         return start;
+    }
+
+    // nlohmann reports how many bytes it read; the last one made no sense. Step from the last
+    // good token to the token holding that byte. A literal is named even when the bad byte is
+    // the one just after it ("tru}"), since that byte is where nlohmann saw the literal end.
+    size_t offendingToken(size_t bytesRead) const {
+        size_t offending = bytesRead > 0 ? bytesRead - 1 : 0;
+        size_t i = cursor_;
+        for (;;) {
+            while (i < text_.size() && isSpace(text_[i]))
+                ++i;
+            if (i >= text_.size() || i > offending)
+                return std::min(i, offending);
+            size_t end = tokenEnd(i);
+            bool literal = std::string_view("\"{}[],:").find(text_[i]) == std::string_view::npos;
+            if (offending < end || (literal && offending == end))
+                return i;
+            i = end;
+        }
     }
 
     bool addScalar(JsonNode::Kind kind) {
@@ -266,6 +300,17 @@ bool parseJsonDocument(std::string_view input, JsonNode& root, std::vector<JsonE
         std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(input[bad]));
         errors.push_back({positions.at(bad), std::string("the file is not valid UTF-8 (byte ") +
                                                  byte + "); save it as UTF-8"});
+        return false;
+    }
+    // nlohmann's lexer takes a NUL byte for the end of the input and would ignore the rest.
+    size_t nul = input.find('\0');
+    if (nul != std::string_view::npos) {
+        errors.push_back(
+            {positions.at(nul), "the file contains a NUL byte; it is not a text file"});
+        return false;
+    }
+    if (input.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        errors.push_back({positions.at(0), "the file is empty; write {} to configure nothing"});
         return false;
     }
     std::string text(input);
