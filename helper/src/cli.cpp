@@ -251,13 +251,14 @@ void printPlan(const CardTask& task, const ApplyResult& result) {
     std::printf("%s: %s\n", cardLabel(task.card).c_str(), verdict.c_str());
     for (const PortPlan& port : plan.ports) {
         std::string target =
-            port.want == PortWant::Keep ? "keep" : portTypeName(port.target).data();
+            port.want == PortWant::Keep ? "keep" : std::string(portTypeName(port.target));
         if (port.changes)
             std::printf("  port %d: %s -> %s\n", port.port, formatPortState(port.current).c_str(),
                         target.c_str());
         else
             std::printf("  port %d: %s (configured %s)\n", port.port,
-                        formatPortState(port.current).c_str(), portWantName(port.want).data());
+                        formatPortState(port.current).c_str(),
+                        std::string(portWantName(port.want)).c_str());
     }
 }
 

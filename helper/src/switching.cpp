@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace mlx4 {
 
@@ -108,6 +109,53 @@ WriteRound writePorts(CardPorts& card, const std::vector<PortType>& types, int& 
         }
     }
     return round;
+}
+
+// Passes of writes, each written to every port in ascending order.
+using Attempt = std::vector<std::vector<PortType>>;
+
+// The one fixed (ib or eth) type among the targets, if the targets also ask for auto.
+std::optional<PortType> fixedType(const std::vector<PortType>& targets) {
+    std::optional<PortType> fixed;
+    bool hasAuto = false;
+    for (PortType type : targets) {
+        if (type == PortType::Auto)
+            hasAuto = true;
+        else if (fixed && *fixed != type)
+            return std::nullopt;
+        else
+            fixed = type;
+    }
+    return hasAuto ? fixed : std::nullopt;
+}
+
+std::vector<PortType> withAutoAs(std::vector<PortType> types, PortType fixed) {
+    for (PortType& type : types)
+        if (type == PortType::Auto)
+            type = fixed;
+    return types;
+}
+
+std::vector<PortType> typesOf(const std::vector<PortState>& states) {
+    std::vector<PortType> types;
+    for (const PortState& state : states)
+        types.push_back(typeToWrite(state));
+    return types;
+}
+
+// Writes the passes and reads back. Success needs the last write accepted (a refused last
+// write may still read back as asked on old kernels, with the type left staged) and every
+// port as targeted.
+bool runAttempt(CardPorts& card, const Attempt& attempt, ApplyResult& result, WriteRound& round,
+                std::string& problem) {
+    for (const std::vector<PortType>& pass : attempt) {
+        round = writePorts(card, pass, result.writes);
+        if (round.failedPort)
+            return false;
+    }
+    if (!readPorts(card, result.after, problem))
+        return false;
+    return round.errors.back() == 0 && reached(result.after, result.target);
 }
 
 bool mixesProtocols(const std::vector<PortType>& types) {
@@ -223,33 +271,52 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
         return result;
     }
 
-    WriteRound round = writePorts(card, result.target, result.writes);
+    // First the plain recipe. The driver checks "auto" as the port's running type, so when
+    // that fails and the target mixes auto with a fixed type, bring the auto ports to the
+    // fixed type first: on a card that needs equal types, (ib,ib) -> (eth,auto) works only so.
+    std::vector<Attempt> attempts{{result.target}};
+    if (auto fixed = fixedType(result.target))
+        attempts.push_back({withAutoAs(result.target, *fixed), result.target});
+    WriteRound firstRound;
     std::string problem;
-    if (!round.failedPort && readPorts(card, result.after, problem) &&
-        reached(result.after, result.target)) {
-        result.outcome = ApplyOutcome::Switched;
-        return result;
+    for (size_t i = 0; i < attempts.size(); ++i) {
+        WriteRound round;
+        problem.clear();
+        if (runAttempt(card, attempts[i], result, round, problem)) {
+            result.outcome = ApplyOutcome::Switched;
+            return result;
+        }
+        if (i == 0)
+            firstRound = round;
+        if (round.failedPort || !problem.empty())
+            break; // the device is in trouble: stop trying, put it back
     }
-    result.reason = explainFailure(round, result.target);
-    if (!problem.empty())
-        result.reason += "; then " + problem;
+    result.reason =
+        problem.empty() ? explainFailure(firstRound, result.target) : "after writing, " + problem;
 
-    // Put the card back. This also clears the types the kernel staged for refused writes,
-    // which would otherwise surprise the next writer; when nothing changed it is a no-op for
-    // the kernel (same combination: no restart).
-    std::vector<PortType> original;
-    for (const PortState& state : result.before)
-        original.push_back(typeToWrite(state));
-    writePorts(card, original, result.writes);
-    problem.clear();
-    if (readPorts(card, result.after, problem) && reached(result.after, original)) {
+    // Put the card back: every port's running type, then auto where it was auto (written
+    // directly, auto would keep whatever type the port runs now). This also clears the types
+    // the kernel staged for refused writes, which would otherwise surprise the next writer;
+    // when nothing had changed it is a no-op for the kernel (same combination, no restart).
+    Attempt restore{{}};
+    bool hadAuto = false;
+    for (const PortState& state : result.before) {
+        restore[0].push_back(state.active);
+        hadAuto |= state.automatic;
+    }
+    if (hadAuto)
+        restore.push_back(typesOf(result.before));
+    for (const std::vector<PortType>& pass : restore)
+        writePorts(card, pass, result.writes);
+    std::string restoreProblem;
+    if (readPorts(card, result.after, restoreProblem) && result.after == result.before) {
         result.outcome = ApplyOutcome::Refused;
         return result;
     }
     result.outcome = ApplyOutcome::LeftChanged;
-    if (!problem.empty()) {
+    if (!restoreProblem.empty()) {
         result.after.clear();
-        result.reason += "; restoring it failed too: " + problem;
+        result.reason += "; putting it back failed too: " + restoreProblem;
     }
     return result;
 }

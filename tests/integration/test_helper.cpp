@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The built mlx4-porttype against umockdev testbeds: what it writes, prints and returns.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include "testbed.h"
+
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using mlx4::test::CardSpec;
+using mlx4::test::RunResult;
+using mlx4::test::Testbed;
+
+namespace {
+
+// A machine: a testbed, a configuration directory and a lock directory of its own.
+class Machine {
+public:
+    Machine() {
+        char name[] = "/tmp/mlx4-integration-XXXXXX";
+        REQUIRE(mkdtemp(name));
+        dir_ = name;
+        chmod(dir_.c_str(), 0755);
+        configDir = dir_ + "/etc";
+        runDir = dir_ + "/run";
+    }
+    ~Machine() { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+
+    void config(const std::string& text, const std::string& name = "config.json") {
+        mkdir(configDir.c_str(), 0755);
+        mkdir((configDir + "/config.d").c_str(), 0755);
+        std::ofstream(configDir + "/" + name) << text;
+    }
+
+    RunResult run(std::vector<std::string> args) {
+        args.insert(args.begin(), {MLX4_PORTTYPE_BINARY, "--config-dir", configDir});
+        return mlx4::test::runWithPreload(args, {"MLX4_PORTTYPE_RUN_DIR=" + runDir});
+    }
+
+    // Sets the port file's time far in the past, so that any write shows as a new mtime.
+    void markUnwritten(const std::string& address, int port) {
+        struct timespec old[2] = {{1000, 0}, {1000, 0}};
+        std::string path = bed.filePath(address, "mlx4_port" + std::to_string(port));
+        REQUIRE(utimensat(AT_FDCWD, path.c_str(), old, 0) == 0);
+    }
+    bool written(const std::string& address, int port) {
+        struct stat st;
+        REQUIRE(stat(bed.filePath(address, "mlx4_port" + std::to_string(port)).c_str(), &st) == 0);
+        return st.st_mtim.tv_sec != 1000;
+    }
+
+    Testbed bed;
+    std::string configDir;
+    std::string runDir;
+
+private:
+    std::string dir_;
+};
+
+const char* const kCx2a = "0000:05:00.0";
+const char* const kCx2b = "0000:06:00.0";
+const char* const kCx3 = "0000:07:00.0";
+const char* const kDecoy = "0000:08:00.0";
+
+CardSpec card(const char* address, std::vector<std::string> ports = {"ib", "ib"},
+              unsigned device = 0x673c) {
+    CardSpec spec;
+    spec.address = address;
+    spec.ports = std::move(ports);
+    spec.device = device;
+    return spec;
+}
+
+CardSpec decoy() {
+    // Not Mellanox, but with an attribute named like ours: must never be touched.
+    CardSpec spec = card(kDecoy, {"ib"}, 0x1533);
+    spec.vendor = 0x8086;
+    spec.driver = "igb";
+    return spec;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("apply --all sets every configured card and leaves the rest alone") {
+    Machine m;
+    m.bed.addCard(card(kCx2a));
+    m.bed.addCard(card(kCx2b));
+    m.bed.addCard(card(kCx3, {"ib"}, 0x1003));
+    m.bed.addCard(decoy());
+    m.config(R"({"cards": {"0000:05:00.0": "eth", "07:00.0": ["eth"],
+                           "0000:08:00.0": "eth"}})");
+    RunResult r = m.run({"apply", "--all"});
+    CHECK(r.status == 0);
+    CHECK(m.bed.readPort(kCx2a, 1) == "eth\n");
+    CHECK(m.bed.readPort(kCx2a, 2) == "eth\n");
+    CHECK(m.bed.readPort(kCx3, 1) == "eth\n");
+    CHECK(m.bed.readPort(kCx2b, 1) == "ib\n"); // not configured
+    CHECK(m.bed.readPort(kDecoy, 1) == "ib\n");
+    CHECK(contains(r.err, "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): ports "
+                          "[ib, ib] -> [eth, eth]: switched as configured in " +
+                              m.configDir + "/config.json:1"));
+}
+
+TEST_CASE("default applies to every card not named; a drop-in overrides it per card") {
+    Machine m;
+    m.bed.addCard(card(kCx2a));
+    m.bed.addCard(card(kCx2b));
+    m.config(R"({"default": "eth"})");
+    m.config(R"({"cards": {"06:00.0": ["keep", "eth"]}})", "config.d/50-lab.json");
+    CHECK(m.run({"apply", "--all"}).status == 0);
+    CHECK(m.bed.readPort(kCx2a, 1) == "eth\n");
+    CHECK(m.bed.readPort(kCx2b, 1) == "ib\n");
+    CHECK(m.bed.readPort(kCx2b, 2) == "eth\n");
+}
+
+TEST_CASE("a card already as configured gets no write at all") {
+    Machine m;
+    m.bed.addCard(card(kCx2a, {"eth", "auto (ib)"}));
+    m.config(R"({"cards": {"05:00.0": ["eth", "auto"]}})");
+    m.markUnwritten(kCx2a, 1);
+    m.markUnwritten(kCx2a, 2);
+    RunResult r = m.run({"apply", kCx2a});
+    CHECK(r.status == 0);
+    CHECK_FALSE(m.written(kCx2a, 1));
+    CHECK_FALSE(m.written(kCx2a, 2));
+    CHECK(contains(r.err, "are as configured; nothing written"));
+}
+
+TEST_CASE("the bytes written are exactly the kernel's strings, newline included") {
+    Machine m;
+    m.bed.addCard(card(kCx2a, {"ib", "eth"}));
+    m.config(R"({"cards": {"05:00.0": ["eth", "ib"]}})");
+    CHECK(m.run({"apply", "05:00.0"}).status == 0);
+    CHECK(m.bed.readPort(kCx2a, 1) == "eth\n");
+    CHECK(m.bed.readPort(kCx2a, 2) == "ib\n");
+}
+
+TEST_CASE("a port that reads back what no kernel prints is put back, and the log says so") {
+    // A testbed file keeps what was written: "auto\n" reads back as "auto", which the driver
+    // never prints (it says "auto (ib)"), so the helper must restore the card.
+    Machine m;
+    m.bed.addCard(card(kCx2a, {"ib", "eth"}));
+    m.config(R"({"cards": {"05:00.0": ["auto", "ib"]}})");
+    RunResult r = m.run({"apply", "05:00.0"});
+    CHECK(r.status == 1);
+    CHECK(m.bed.readPort(kCx2a, 1) == "ib\n");
+    CHECK(m.bed.readPort(kCx2a, 2) == "eth\n");
+    CHECK(contains(r.err, "cannot set ports to [auto, ib] (" + m.configDir +
+                              "/config.json:1): after writing, port 1 reads \"auto\", which is "
+                              "not ib, eth, auto (ib) or auto (eth). The card was left as it was: "
+                              "[ib, eth]"));
+}
+
+TEST_CASE("a configuration error writes nothing to any card and exits 2") {
+    Machine m;
+    m.bed.addCard(card(kCx2a));
+    m.bed.addCard(card(kCx2b));
+    m.config(R"({"cards": {"05:00.0": "eth"}})");
+    m.config("{\"cards\": {\"06:00.0\": \"ethh\"}}", "config.d/10-bad.json");
+    m.markUnwritten(kCx2a, 1);
+    RunResult r = m.run({"apply", "--all"});
+    CHECK(r.status == 2);
+    CHECK_FALSE(m.written(kCx2a, 1));
+    CHECK(m.bed.readPort(kCx2a, 1) == "ib\n");
+    CHECK(contains(r.err, m.configDir + "/config.d/10-bad.json:1:23: unknown port type \"ethh\""));
+    CHECK(contains(r.err, "1 configuration error; no card was changed"));
+}
+
+TEST_CASE("a one-port card takes a one-port entry; a longer list is an error for it alone") {
+    Machine m;
+    m.bed.addCard(card(kCx3, {"ib"}, 0x1003));
+    m.bed.addCard(card(kCx2a));
+    m.config(R"({"cards": {"07:00.0": ["eth", "eth"], "05:00.0": "eth"}})");
+    RunResult r = m.run({"apply", "--all"});
+    CHECK(r.status == 1);
+    CHECK(m.bed.readPort(kCx3, 1) == "ib\n");
+    CHECK(m.bed.readPort(kCx2a, 1) == "eth\n"); // the other card is still handled
+    CHECK(contains(r.err, "the configuration lists 2 ports but the card has 1; the card was not "
+                          "touched"));
+}
+
+TEST_CASE("a card whose driver has not created the port files yet has nothing to do") {
+    Machine m;
+    m.bed.addCard(card(kCx2a, {}));
+    m.config(R"({"default": "eth"})");
+    RunResult r = m.run({"apply", kCx2a});
+    CHECK(r.status == 0);
+    CHECK(contains(r.err, "has no port files yet"));
+    CHECK_FALSE(m.bed.hasPort(kCx2a, 1));
+}
+
+TEST_CASE("a card with no driver bound has nothing to do; another driver's device is refused") {
+    Machine m;
+    CardSpec unbound = card(kCx2a, {});
+    unbound.driver = "";
+    m.bed.addCard(unbound);
+    m.bed.addCard(decoy());
+    m.config(R"({"default": "eth"})");
+    RunResult r = m.run({"apply", kCx2a});
+    CHECK(r.status == 0);
+    CHECK(contains(r.err, "no driver is bound yet"));
+    r = m.run({"apply", kDecoy});
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "0000:08:00.0 is not a Mellanox card (vendor 0x8086)"));
+    CHECK(m.bed.readPort(kDecoy, 1) == "ib\n");
+}
+
+TEST_CASE("an address with no device is an error; --all with no card is not") {
+    Machine m;
+    m.config(R"({"default": "eth"})");
+    RunResult r = m.run({"apply", "0000:42:00.0"});
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "there is no PCI device 0000:42:00.0"));
+    CHECK(m.run({"apply", "--all"}).status == 0);
+}
+
+TEST_CASE("read-only port files (SR-IOV) fail only when a change is asked, with the way out") {
+    Machine m;
+    CardSpec sriov = card(kCx2a);
+    sriov.readOnly = true;
+    m.bed.addCard(sriov);
+    m.bed.addCard(card(kCx2b));
+    m.config(R"({"default": "eth"})");
+    RunResult r = m.run({"apply", "--all"});
+    CHECK(r.status == 1);
+    CHECK(m.bed.readPort(kCx2a, 1) == "ib\n");
+    CHECK(m.bed.readPort(kCx2b, 1) == "eth\n");
+    CHECK(contains(r.err, "is read-only: the driver does that when SR-IOV is enabled"));
+    CHECK(contains(r.err, "port_type_array"));
+    m.config(R"({"default": "ib"})");
+    CHECK(m.run({"apply", "--all"}).status == 0);
+}
+
+TEST_CASE("a port file that reads garbage is reported, and nothing is written") {
+    Machine m;
+    m.bed.addCard(card(kCx2a, {"ib", "bogus"}));
+    m.config(R"({"default": "eth"})");
+    RunResult r = m.run({"apply", kCx2a});
+    CHECK(r.status == 1);
+    CHECK(m.bed.readPort(kCx2a, 1) == "ib\n");
+    CHECK(contains(r.err, "port 2 reads \"bogus\", which is not ib, eth, auto (ib) or auto (eth); "
+                          "nothing was written"));
+}
+
+TEST_CASE("--dry-run prints the plan and writes nothing") {
+    Machine m;
+    m.bed.addCard(card(kCx2a));
+    m.bed.addCard(card(kCx2b, {"eth", "eth"}));
+    m.config(R"({"default": "eth"})");
+    m.markUnwritten(kCx2a, 1);
+    RunResult r = m.run({"apply", "--dry-run", "--all"});
+    CHECK(r.status == 0);
+    CHECK_FALSE(m.written(kCx2a, 1));
+    CHECK(m.bed.readPort(kCx2a, 1) == "ib\n");
+    CHECK(contains(r.out, "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): would "
+                          "write; the card restarts"));
+    CHECK(contains(r.out, "  port 1: ib -> eth\n  port 2: ib -> eth\n"));
+    CHECK(contains(r.out, "0000:06:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): in sync, "
+                          "nothing to write"));
+}
+
+TEST_CASE("status --json reports cards, ports, configured types and sync") {
+    Machine m;
+    m.bed.addCard(card(kCx2a, {"ib", "auto (eth)"}));
+    m.bed.addCard(card(kCx3, {"eth"}, 0x1003));
+    m.bed.addCard(decoy());
+    m.config(R"({"cards": {"05:00.0": ["eth", "auto"]}})");
+    RunResult r = m.run({"status", "--json"});
+    CHECK(r.status == 0);
+    auto doc = nlohmann::json::parse(r.out);
+    REQUIRE(doc["cards"].size() == 2);
+    auto first = doc["cards"][0];
+    CHECK(first["address"] == "0000:05:00.0");
+    CHECK(first["vendor"] == "0x15b3");
+    CHECK(first["device"] == "0x673c");
+    CHECK(first["model"] == "MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B");
+    CHECK(first["in_sync"] == false);
+    CHECK(
+        first["ports"][0] ==
+        nlohmann::json{{"port", 1}, {"current", "ib"}, {"configured", "eth"}, {"writable", true}});
+    CHECK(first["ports"][1]["current"] == "auto (eth)");
+    CHECK(first["ports"][1]["configured"] == "auto");
+    auto second = doc["cards"][1];
+    CHECK(second["address"] == "0000:07:00.0");
+    CHECK(second["in_sync"] == true);
+    CHECK(second["ports"][0]["configured"].is_null());
+}
+
+TEST_CASE("status prints one row per card and port") {
+    Machine m;
+    m.bed.addCard(card(kCx2a, {"ib", "eth"}));
+    m.config(R"({"cards": {"05:00.0": ["eth", "keep"]}})");
+    RunResult r = m.run({"status"});
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "ADDRESS       MODEL"));
+    CHECK(contains(r.out, "0000:05:00.0  MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B  1     ib  "
+                          "     eth         no"));
+    CHECK(contains(r.out, "2     eth      keep        yes"));
+}
+
+TEST_CASE("check prints the effective mapping with where each entry comes from") {
+    Machine m;
+    m.config(R"({"default": "ib", "cards": {"05:00.0": "eth"}})");
+    m.config(R"({"cards": {"0000:05:00.0": ["auto"]}})", "config.d/10-a.json");
+    RunResult r = m.run({"check"});
+    CHECK(r.status == 0);
+    CHECK(
+        contains(r.out, "  0000:05:00.0  auto        (" + m.configDir + "/config.d/10-a.json:1)"));
+    CHECK(contains(r.out, "  other cards   ib          (" + m.configDir + "/config.json:1)"));
+}
+
+TEST_CASE("usage errors exit 2 and say what is wrong") {
+    Machine m;
+    std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{}, "no command given"},
+        {{"apply"}, "apply needs either --all or one or more addresses"},
+        {{"apply", "--all", "05:00.0"}, "apply needs either --all or one or more addresses"},
+        {{"apply", "../../etc"}, "\"../../etc\" is not a PCI address"},
+        {{"apply", "/sys/bus/pci/devices/0000:05:00.0"}, "is not a PCI address"},
+        {{"apply", "5:0.0"}, "(did you mean 0000:05:00.0?)"},
+        {{"apply", std::string(4096, '0')}, "...\" is not a PCI address"},
+        {{"status", "--dry-run"}, "unknown option --dry-run for status"},
+        {{"frobnicate"}, "unknown command \"frobnicate\""},
+        {{"check", "05:00.0"}, "check takes no arguments"},
+        {{"--config-dir"}, "--config-dir needs a value"},
+    };
+    for (const auto& [args, message] : cases) {
+        CAPTURE(message);
+        RunResult r = m.run(args);
+        CHECK(r.status == 2);
+        CHECK(contains(r.err, message));
+        CHECK(r.err.size() < 400); // a 4 KiB argument is not echoed back whole
+    }
+}
+
+TEST_CASE("--help and --version") {
+    Machine m;
+    RunResult r = m.run({"--help"});
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "apply [--dry-run] (--all | ADDRESS...)"));
+    r = m.run({"--version"});
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind("mlx4-porttype ", 0) == 0);
+}
+
+TEST_CASE("--syslog keeps messages off stderr") {
+    Machine m;
+    m.bed.addCard(card(kCx2a));
+    m.config(R"({"default": "eth"})");
+    RunResult r = m.run({"--syslog", "apply", kCx2a});
+    CHECK(r.status == 0);
+    CHECK(r.err == "");
+    CHECK(m.bed.readPort(kCx2a, 1) == "eth\n");
+}
+
+TEST_CASE("a lock file planted as a symlink is refused and nothing is written") {
+    Machine m;
+    m.bed.addCard(card(kCx2a));
+    m.config(R"({"default": "eth"})");
+    mkdir(m.runDir.c_str(), 0755);
+    REQUIRE(symlink("/tmp/elsewhere", (m.runDir + "/0000:05:00.0.lock").c_str()) == 0);
+    RunResult r = m.run({"apply", kCx2a});
+    CHECK(r.status == 1);
+    CHECK(m.bed.readPort(kCx2a, 1) == "ib\n");
+    CHECK(contains(r.err, "is a symbolic link; remove it"));
+}

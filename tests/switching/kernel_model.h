@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A test double of the mlx4 driver's port-type logic behind the mlx4_port<N> sysfs files.
+#pragma once
+
+#include "card_ports.h"
+#include "port_type.h"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlx4::test {
+
+// The driver's port-type code changed over the years; each value behaves like the kernel version
+// it is named after (see kernel_model.cpp for what differs and where it was read).
+enum class KernelEra {
+    Linux3_4, // up to 3.4: also refuses port 1 eth with port 2 ib, even with DPDP
+    Linux3_6, // 3.6 up to the __set_port_type() split: checks support only after staging
+    Linux4_9, // __set_port_type() as in 4.9: refuses an unsupported type before staging it
+    Linux5_2, // same as 4.9, but EOPNOTSUPP instead of EINVAL
+};
+
+// What the firmware says a port can run (caps.supported_type).
+enum class PortSupport { IbOnly, EthOnly, Both };
+
+// What the firmware's SENSE_PORT command reports for a port, that is, what its cable is plugged
+// into. Only consulted for ports that may sense (both types, DPDP and sense support) and are
+// on auto.
+enum class SensedLink { Nothing, Ib, Eth };
+
+struct CardVariant {
+    int ports = 2; // 1 or 2
+    std::array<PortSupport, 2> support{PortSupport::Both, PortSupport::Both};
+    bool dpdp = false;         // firmware capability "dual port, different protocol"
+    bool senseSupport = false; // forced on for ConnectX / ConnectX-2 PCI IDs
+    KernelEra era = KernelEra::Linux5_2;
+    bool readOnly = false; // multi-function mode (SR-IOV or a VF): files 0444 without a store
+    std::array<SensedLink, 2> links{SensedLink::Nothing, SensedLink::Nothing};
+
+    // For test messages: "2 ports [both,ib-only] DPDP sense 5.2 read-only links [-,eth]".
+    std::string describe() const;
+};
+
+// What the driver keeps for one port.
+struct KernelPortState {
+    PortType active = PortType::Ib;   // caps.port_type: the running protocol, never Auto
+    PortType possible = PortType::Ib; // caps.possible_type: the last type asked for, or Auto
+    std::optional<PortType> staged;   // port_info.tmp_type: asked for, not yet applied
+
+    bool operator==(const KernelPortState& other) const {
+        return active == other.active && possible == other.possible && staged == other.staged;
+    }
+    bool operator!=(const KernelPortState& other) const { return !(*this == other); }
+};
+
+// "ib/ib", "eth/auto", "ib/eth staged eth" (active/possible, then any staged type).
+std::string describe(const KernelPortState& port);
+std::string describe(const std::vector<KernelPortState>& ports);
+
+class KernelModel : public CardPorts {
+public:
+    // A card whose ports read `start` ("auto (eth)" is active eth, possible auto), nothing staged.
+    KernelModel(const CardVariant& variant, const std::vector<PortState>& start);
+    // A card in any driver state, staged types included.
+    KernelModel(const CardVariant& variant, const std::vector<KernelPortState>& start);
+
+    int portCount() const override;
+    int readPort(int port, std::string& text) override;
+    bool isWritable(int port) override;
+    int writePort(int port, PortType type) override;
+
+    // One write() of arbitrary bytes to mlx4_port<port>: 0 or an errno value.
+    int writeRaw(int port, std::string_view bytes);
+
+    // One run of the driver's periodic sensing work (every few seconds on DPDP cards, paused
+    // while a write is being handled): ports on auto take what they sense. Returns whether the
+    // device restarted.
+    bool senseTick();
+
+    // What the ports read, parsed.
+    std::vector<PortState> readAll() const;
+    const std::vector<KernelPortState>& ports() const { return ports_; }
+    // Per port, the type a refused write left behind for the next writer, if any.
+    std::vector<std::optional<PortType>> stagedTypes() const;
+    bool hasStagedType() const;
+
+    // mlx4_change_port_types() calls that changed something: each one unregisters and
+    // re-registers the whole device.
+    int restarts() const { return restarts_; }
+    // Calls of writePort() and writeRaw(), refused ones included.
+    int writes() const { return writes_; }
+
+    const CardVariant& variant() const { return variant_; }
+
+private:
+    int setPortType(int port, PortType type);
+    std::vector<PortType> senseTypes(const std::vector<PortType>& defaults) const;
+    int checkCombination(const std::vector<PortType>& types) const;
+    bool supports(int port, PortType type) const;
+    bool senseAllowed(int port) const;
+    int refusal() const;
+
+    CardVariant variant_;
+    std::vector<KernelPortState> ports_;
+    int restarts_ = 0;
+    int writes_ = 0;
+};
+
+} // namespace mlx4::test
