@@ -276,17 +276,20 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
             logInfo(label + ": " + task.idle);
         return true;
     }
+    SysfsCardPorts ports(task.card);
+    // Most events find the card as configured: that needs no lock. Otherwise lock, and plan
+    // again under the lock, since another run may have just switched the card.
+    ApplyResult result = applyCard(ports, task.wants, /*dryRun=*/true);
     std::unique_ptr<CardLock> lock;
-    if (!dryRun) {
+    if (!dryRun && result.outcome == ApplyOutcome::Planned) {
         std::string problem;
         lock = CardLock::acquire(runDir, task.card.address, problem);
         if (!lock) {
             logError(label + ": " + problem + "; nothing was written");
             return false;
         }
+        result = applyCard(ports, task.wants);
     }
-    SysfsCardPorts ports(task.card);
-    ApplyResult result = applyCard(ports, task.wants, dryRun);
     const std::string target = typeList(result.target);
     switch (result.outcome) {
     case ApplyOutcome::InSync:

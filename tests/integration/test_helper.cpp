@@ -133,6 +133,8 @@ TEST_CASE("a card already as configured gets no write at all") {
     CHECK_FALSE(m.written(kCx2a, 1));
     CHECK_FALSE(m.written(kCx2a, 2));
     CHECK(contains(r.err, "are as configured; nothing written"));
+    // Nothing to write needs no lock either: the lock directory is not even created.
+    CHECK(access(m.runDir.c_str(), F_OK) != 0);
 }
 
 TEST_CASE("the bytes written are exactly the kernel's strings, newline included") {
