@@ -281,6 +281,16 @@ bool readConfigFile(const std::string& path, uid_t trustedUser, std::string& tex
             }
         }
     }
+    // Editors and tools may rewrite the file in place while we read it; a document made of
+    // the start of one version and the end of another was written by nobody.
+    struct stat after;
+    if (ok && fstat(fd, &after) == 0 &&
+        (after.st_size != st.st_size || after.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+         after.st_mtim.tv_nsec != st.st_mtim.tv_nsec || after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
+         after.st_ctim.tv_nsec != st.st_ctim.tv_nsec)) {
+        errors.push_back({path, {0, 0}, "changed while it was being read; run the command again"});
+        ok = false;
+    }
     close(fd);
     return ok;
 }

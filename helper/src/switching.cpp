@@ -111,6 +111,12 @@ WriteRound writePorts(CardPorts& card, const std::vector<PortType>& types, int& 
     return round;
 }
 
+// Errors of open() or of a device that is gone: the driver's store function never ran.
+bool neverReachedDriver(int error) {
+    return error == ENOENT || error == ENODEV || error == ENXIO || error == EACCES ||
+           error == EPERM;
+}
+
 // Passes of writes, each written to every port in ascending order.
 using Attempt = std::vector<std::vector<PortType>>;
 
@@ -293,6 +299,13 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
     }
     result.reason =
         problem.empty() ? explainFailure(firstRound, result.target) : "after writing, " + problem;
+    if (result.writes == 1 && neverReachedDriver(firstRound.errors.front())) {
+        // The very first write did not get to the driver: nothing was applied or staged, so
+        // there is nothing to put back (and the files are likely gone).
+        result.after = result.before;
+        result.outcome = ApplyOutcome::Refused;
+        return result;
+    }
 
     // Put the card back: every port's running type, then auto where it was auto (written
     // directly, auto would keep whatever type the port runs now). This also clears the types
