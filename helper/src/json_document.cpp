@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
+#include <unordered_map>
 
 namespace mlx4 {
 
@@ -132,14 +134,14 @@ public:
         JsonNode& object = *stack_.back();
         size_t start = nextToken();
         SourcePos pos = positions_.at(start);
-        for (const JsonMember& member : object.members) {
-            if (member.key == name) {
-                errors_.push_back({pos, "duplicate key \"" + name + "\" (first on line " +
-                                            std::to_string(member.keyPos.line) + ")"});
-                // The later value is parsed but dropped: the error stops the load anyway.
-                pendingDuplicate_ = true;
-                return true;
-            }
+        // A set per open object: searching the members would be quadratic in the cards.
+        auto [first, isNew] = keyLines_.back().emplace(name, pos.line);
+        if (!isNew) {
+            errors_.push_back({pos, "duplicate key \"" + name + "\" (first on line " +
+                                        std::to_string(first->second) + ")"});
+            // The later value is parsed but dropped: the error stops the load anyway.
+            pendingDuplicate_ = true;
+            return true;
         }
         object.members.push_back({name, pos, {}});
         return true;
@@ -241,8 +243,10 @@ private:
         }
         if (pendingDuplicate_) {
             pendingDuplicate_ = false;
-            discarded_ = std::move(node);
-            return &discarded_;
+            // Kept, not overwritten: a dropped object may be open on the stack while a
+            // duplicate key inside it drops another value.
+            discarded_.push_back(std::move(node));
+            return &discarded_.back();
         }
         parent.members.back().value = std::move(node);
         return &parent.members.back().value;
@@ -267,12 +271,14 @@ private:
         // Children are added through the stack; pointers stay valid because a container's
         // elements are only appended to while it is the innermost open one.
         stack_.push_back(place(std::move(node)));
+        keyLines_.emplace_back();
         return true;
     }
 
     bool close() {
         nextToken();
         stack_.pop_back();
+        keyLines_.pop_back();
         return true;
     }
 
@@ -280,9 +286,10 @@ private:
     const PositionMap& positions_;
     std::vector<JsonError>& errors_;
     std::vector<JsonNode*> stack_;
+    std::vector<std::unordered_map<std::string, int>> keyLines_; // per open container: key, line
     size_t cursor_ = 0;
     bool pendingDuplicate_ = false;
-    JsonNode discarded_;
+    std::deque<JsonNode> discarded_; // values of duplicate keys; a deque never moves them
 };
 
 } // namespace

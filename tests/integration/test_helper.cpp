@@ -110,7 +110,7 @@ TEST_CASE("apply --all sets every configured card and leaves the rest alone") {
                               m.configDir + "/config.json:1"));
 }
 
-TEST_CASE("default applies to every card not named; a drop-in overrides it per card") {
+TEST_CASE("default applies to every card not named, and a drop-in overrides it per card") {
     Machine m;
     m.bed.addCard(card(kCx2a));
     m.bed.addCard(card(kCx2b));
@@ -177,7 +177,7 @@ TEST_CASE("a configuration error writes nothing to any card and exits 2") {
     CHECK(contains(r.err, "1 configuration error; no card was changed"));
 }
 
-TEST_CASE("a one-port card takes a one-port entry; a longer list is an error for it alone") {
+TEST_CASE("a one-port card takes a one-port entry, and a longer list is an error for it alone") {
     Machine m;
     m.bed.addCard(card(kCx3, {"ib"}, 0x1003));
     m.bed.addCard(card(kCx2a));
@@ -200,7 +200,7 @@ TEST_CASE("a card whose driver has not created the port files yet has nothing to
     CHECK_FALSE(m.bed.hasPort(kCx2a, 1));
 }
 
-TEST_CASE("a card with no driver bound has nothing to do; another driver's device is refused") {
+TEST_CASE("a card with no driver bound has nothing to do, and another driver's device is refused") {
     Machine m;
     CardSpec unbound = card(kCx2a, {});
     unbound.driver = "";
@@ -216,7 +216,7 @@ TEST_CASE("a card with no driver bound has nothing to do; another driver's devic
     CHECK(m.bed.readPort(kDecoy, 1) == "ib\n");
 }
 
-TEST_CASE("an address with no device is an error; --all with no card is not") {
+TEST_CASE("an address with no device is an error, but --all with no card is not") {
     Machine m;
     m.config(R"({"default": "eth"})");
     RunResult r = m.run({"apply", "0000:42:00.0"});
@@ -335,7 +335,9 @@ TEST_CASE("usage errors exit 2 and say what is wrong") {
         {{"check", "05:00.0"}, "check takes no arguments"},
         {{"--config-dir"}, "--config-dir needs a value"},
     };
-    for (const auto& [args, message] : cases) {
+    for (const auto& testCase : cases) {
+        const std::vector<std::string>& args = testCase.first;
+        const std::string& message = testCase.second; // CAPTURE cannot take a structured binding
         CAPTURE(message);
         RunResult r = m.run(args);
         CHECK(r.status == 2);

@@ -63,7 +63,7 @@ TEST_CASE("a missing directory, or one without files, configures nothing and is 
     CHECK(config.files.empty());
 }
 
-TEST_CASE("config.json, then config.d/*.json in lexical order; other names are ignored") {
+TEST_CASE("config.json, then config.d/*.json in lexical order, other names ignored") {
     TempDir dir;
     dir.write("config.json", R"({"default": "ib", "cards": {"05:00.0": "ib"}})");
     dir.mkdir("config.d");
