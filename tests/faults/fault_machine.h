@@ -31,14 +31,18 @@ public:
     // MLX4_FAULTS=faults and the write log on. Killed after 60 s (status 128+SIGALRM).
     RunResult run(std::vector<std::string> args, const std::string& faults = "");
 
-    // The argv and environment run() uses, for tests that start several processes.
-    std::vector<std::string> argv(std::vector<std::string> args) const;
-    std::vector<std::string> environment(const std::string& faults) const;
+    // Starts what run() runs, without waiting: for tests that run several at once.
+    StartedProgram start(std::vector<std::string> args, const std::string& faults = "");
 
     std::vector<LoggedWrite> writes() const; // every write logged so far
     std::vector<LoggedWrite> writesTo(const std::string& address) const;
     void clearWrites();
 
+private:
+    std::vector<std::string> argv(std::vector<std::string> args) const;
+    std::vector<std::string> environment(const std::string& faults) const;
+
+public:
     // "/sys/devices/pci0000:00/<address>/<file>", as the helper and the shim name it.
     static std::string sysFile(const std::string& address, const std::string& file);
 
@@ -52,12 +56,5 @@ public:
 CardSpec mlx4Card(const std::string& address, std::vector<std::string> ports = {"ib", "ib"});
 
 bool contains(const std::string& text, const std::string& part);
-
-// Forks and execs argv with `environment` added; returns the child's pid. The child's
-// stdout goes to /dev/null, its stderr to the file `errPath`.
-int startProcess(const std::vector<std::string>& argv, const std::vector<std::string>& environment,
-                 const std::string& errPath);
-// Waits for a child started with startProcess(); its exit status, or 128+signal.
-int waitProcess(int pid);
 
 } // namespace mlx4::test

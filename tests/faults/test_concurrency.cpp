@@ -52,16 +52,13 @@ TEST_CASE("8 concurrent apply --all never interleave writes on a card and end as
     // Each write takes 100 ms, as a real port change takes about a second: a process without
     // the lock would start writing a card while another is still in the middle of it.
     std::string faults = "write|/sys/devices/pci0000:00/*/mlx4_port*|sleep=100";
-    std::vector<int> pids;
+    std::vector<StartedProgram> programs;
     for (int i = 0; i < kProcesses; ++i)
-        pids.push_back(startProcess(m.argv({"apply", "--all"}), m.environment(faults),
-                                    m.dir + "/stderr." + std::to_string(i)));
-    for (int i = 0; i < kProcesses; ++i) {
-        int status = waitProcess(pids[i]);
-        std::ifstream in(m.dir + "/stderr." + std::to_string(i));
-        std::string err((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        CAPTURE(err);
-        CHECK(status == 0);
+        programs.push_back(m.start({"apply", "--all"}, faults));
+    for (StartedProgram& program : programs) {
+        RunResult r = finish(program);
+        CAPTURE(r.err);
+        CHECK(r.status == 0);
     }
 
     std::set<long> writers;

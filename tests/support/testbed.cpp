@@ -181,23 +181,29 @@ int tempFile() {
 
 } // namespace
 
-RunResult runWithPreload(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& extraEnv) {
-    int outFd = tempFile(), errFd = tempFile();
-    pid_t child = fork();
-    if (child < 0)
+StartedProgram startWithPreload(const std::vector<std::string>& argv,
+                                const std::vector<std::string>& extraEnv,
+                                const std::string& preloadFirst) {
+    StartedProgram program;
+    program.outFd = tempFile();
+    program.errFd = tempFile();
+    program.pid = fork();
+    if (program.pid < 0)
         throw std::runtime_error(std::string("fork: ") + strerror(errno));
-    if (child == 0) {
-        dup2(outFd, 1);
-        dup2(errFd, 2);
-        // umockdev's preload must come first; keep whatever else was preloaded after it.
-        const char* preload = std::getenv("LD_PRELOAD");
-        std::string value = "libumockdev-preload.so.0";
-        if (preload && *preload)
-            value += std::string(":") + preload;
-        setenv("LD_PRELOAD", value.c_str(), 1);
+    if (program.pid == 0) {
+        dup2(program.outFd, 1);
+        dup2(program.errFd, 2);
+        // umockdev's preload must come before whatever else this process was started with; a
+        // fault shim goes in front of it, to see the paths the program asked for.
+        const char* outer = std::getenv("LD_PRELOAD");
+        std::string preload = preloadFirst.empty() ? "" : preloadFirst + ":";
+        preload += "libumockdev-preload.so.0";
+        if (outer && *outer)
+            preload += std::string(":") + outer;
+        setenv("LD_PRELOAD", preload.c_str(), 1);
         for (const std::string& assignment : extraEnv)
             putenv(const_cast<char*>(assignment.c_str()));
+        alarm(60); // survives exec
         std::vector<char*> args;
         for (const std::string& arg : argv)
             args.push_back(const_cast<char*>(arg.c_str()));
@@ -206,16 +212,28 @@ RunResult runWithPreload(const std::vector<std::string>& argv,
         std::fprintf(stderr, "exec %s: %s\n", args[0], strerror(errno));
         _exit(127);
     }
+    return program;
+}
+
+RunResult finish(StartedProgram& program) {
     int status = 0;
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    while (waitpid(program.pid, &status, 0) < 0 && errno == EINTR) {
     }
     RunResult result;
     result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.out = slurp(outFd);
-    result.err = slurp(errFd);
-    close(outFd);
-    close(errFd);
+    result.out = slurp(program.outFd);
+    result.err = slurp(program.errFd);
+    close(program.outFd);
+    close(program.errFd);
+    program = StartedProgram{};
     return result;
+}
+
+RunResult runWithPreload(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& extraEnv,
+                         const std::string& preloadFirst) {
+    StartedProgram program = startWithPreload(argv, extraEnv, preloadFirst);
+    return finish(program);
 }
 
 } // namespace mlx4::test

@@ -61,9 +61,24 @@ struct RunResult {
     std::string err;
 };
 
-// Runs argv with LD_PRELOAD=libumockdev-preload.so.0 (so it sees the testbed of this process),
-// with `extraEnv` ("NAME=value") added, and captures its output.
+// A program started by startWithPreload(); finish() waits for it and collects its output.
+struct StartedProgram {
+    int pid = -1;
+    int outFd = -1; // temporary files its stdout and stderr go to
+    int errFd = -1;
+};
+
+// Starts argv with LD_PRELOAD = [preloadFirst:]libumockdev-preload.so.0[:this process's own
+// preload], so it sees the testbed of this process, and with `extraEnv` ("NAME=value") added.
+// After 60 s it gets SIGALRM: a hang fails its test instead of stalling the suite.
+StartedProgram startWithPreload(const std::vector<std::string>& argv,
+                                const std::vector<std::string>& extraEnv = {},
+                                const std::string& preloadFirst = {});
+RunResult finish(StartedProgram& program);
+
+// startWithPreload() and finish() in one.
 RunResult runWithPreload(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& extraEnv = {});
+                         const std::vector<std::string>& extraEnv = {},
+                         const std::string& preloadFirst = {});
 
 } // namespace mlx4::test
