@@ -352,6 +352,7 @@ struct PortRow {
     std::string current;    // empty if unreadable
     std::string configured; // empty if not configured
     bool writable = false;
+    bool inSync = false; // readable, and as configured (or not configured)
 };
 
 struct CardRow {
@@ -370,16 +371,15 @@ CardRow statusRow(const CardTask& task) {
         std::optional<PortState> state;
         if (ports.readPort(port, text) == 0)
             state = parsePortState(text);
+        PortWant want = PortWant::Keep;
+        if (!task.wants.empty()) {
+            want = task.wants[static_cast<size_t>(port - 1)];
+            portRow.configured = portWantName(want);
+        }
         if (state)
             portRow.current = formatPortState(*state);
-        else
-            row.inSync = false;
-        if (!task.wants.empty()) {
-            PortWant want = task.wants[static_cast<size_t>(port - 1)];
-            portRow.configured = portWantName(want);
-            if (state && !satisfies(*state, want))
-                row.inSync = false;
-        }
+        portRow.inSync = state && satisfies(*state, want);
+        row.inSync &= portRow.inSync;
         portRow.writable = ports.isWritable(port);
         row.ports.push_back(portRow);
     }
@@ -432,14 +432,10 @@ void printStatusTable(const std::vector<CardRow>& rows) {
         if (row.ports.empty())
             table.push_back({address, model, "-", "-", "-", row.inSync ? "yes" : "no"});
         for (const PortRow& port : row.ports) {
-            bool portInSync = !port.current.empty() &&
-                              (port.configured.empty() || port.configured == "keep" ||
-                               port.current == port.configured ||
-                               (port.configured == "auto" && port.current.rfind("auto", 0) == 0));
             table.push_back({address, model, std::to_string(port.port),
                              port.current.empty() ? "unreadable" : port.current,
                              port.configured.empty() ? "-" : port.configured,
-                             portInSync ? "yes" : "no"});
+                             port.inSync ? "yes" : "no"});
         }
         if (!row.task.problem.empty())
             notes.push_back(row.task.problem);
