@@ -120,20 +120,6 @@ Options parseArguments(int argc, char** argv) {
     return options;
 }
 
-std::string stateList(const std::vector<PortState>& states) {
-    std::string list;
-    for (const PortState& state : states)
-        list += (list.empty() ? "" : ", ") + formatPortState(state);
-    return "[" + list + "]";
-}
-
-std::string typeList(const std::vector<PortType>& types) {
-    std::string list;
-    for (PortType type : types)
-        list += (list.empty() ? "" : ", ") + std::string(portTypeName(type));
-    return "[" + list + "]";
-}
-
 std::string cardLabel(const CardInfo& card) {
     return card.address.str() + " (" + modelName(card.device) + ")";
 }
@@ -290,21 +276,22 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
         }
         result = applyCard(ports, task.wants);
     }
-    const std::string target = typeList(result.target);
+    const std::string target = formatPortTypes(result.target);
     switch (result.outcome) {
     case ApplyOutcome::InSync:
         if (dryRun)
             printPlan(task, result);
         else
-            logInfo(label + ": ports " + stateList(result.before) +
+            logInfo(label + ": ports " + formatPortStates(result.before) +
                     " are as configured; nothing written");
         return true;
     case ApplyOutcome::Planned:
         printPlan(task, result);
         return true;
     case ApplyOutcome::Switched:
-        logNotice(label + ": ports " + stateList(result.before) + " -> " + stateList(result.after) +
-                  ": switched as configured in " + where(*task.entry));
+        logNotice(label + ": ports " + formatPortStates(result.before) + " -> " +
+                  formatPortStates(result.after) + ": switched as configured in " +
+                  where(*task.entry));
         return true;
     case ApplyOutcome::ReadFailed:
         logError(label + ": " + result.reason + "; nothing was written");
@@ -314,16 +301,17 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
                  "; nothing was written");
         return false;
     case ApplyOutcome::Refused:
-        logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) + "): " +
-                 result.reason + ". The card was left as it was: " + stateList(result.before));
+        logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
+                 "): " + result.reason +
+                 ". The card was left as it was: " + formatPortStates(result.before));
         return false;
     case ApplyOutcome::LeftChanged:
-        logError(
-            label + ": cannot set ports to " + target + " (" + where(*task.entry) +
-            "): " + result.reason + ". WARNING: the card could not be put back and is now " +
-            (result.after.empty() ? std::string("in an unknown state") : stateList(result.after)) +
-            ", neither as configured nor as before " + stateList(result.before) +
-            "; check it with: mlx4-porttype status " + task.card.address.str());
+        logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
+                 "): " + result.reason + ". WARNING: the card could not be put back and is now " +
+                 (result.after.empty() ? std::string("in an unknown state")
+                                       : formatPortStates(result.after)) +
+                 ", neither as configured nor as before " + formatPortStates(result.before) +
+                 "; check it with: mlx4-porttype status " + task.card.address.str());
         return false;
     }
     return false;

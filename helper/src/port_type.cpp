@@ -24,6 +24,20 @@ std::string formatPortState(const PortState& state) {
     return state.automatic ? "auto (" + active + ")" : active;
 }
 
+std::string formatPortStates(const std::vector<PortState>& states) {
+    std::string list;
+    for (const PortState& state : states)
+        list += (list.empty() ? "" : ", ") + formatPortState(state);
+    return "[" + list + "]";
+}
+
+std::string formatPortTypes(const std::vector<PortType>& types) {
+    std::string list;
+    for (PortType type : types)
+        list += (list.empty() ? "" : ", ") + std::string(portTypeName(type));
+    return "[" + list + "]";
+}
+
 std::string_view kernelWriteString(PortType type) {
     // set_port_type() compares with strcmp(), newline included.
     switch (type) {

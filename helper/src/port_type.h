@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mlx4 {
 
@@ -31,6 +32,10 @@ std::optional<PortState> parsePortState(std::string_view text);
 
 // "ib", "eth", "auto (ib)", "auto (eth)" (no newline).
 std::string formatPortState(const PortState& state);
+
+// A card's ports for messages, port 1 first: "[ib, auto (eth)]" and "[eth, auto]".
+std::string formatPortStates(const std::vector<PortState>& states);
+std::string formatPortTypes(const std::vector<PortType>& types);
 
 // The exact bytes the kernel compares with strcmp(): "ib\n", "eth\n", "auto\n".
 std::string_view kernelWriteString(PortType type);

@@ -49,13 +49,6 @@ std::string errnoText(int error) {
     return std::string(strerror(error)) + " (" + (name ? name : std::to_string(error)) + ")";
 }
 
-std::string typeList(const std::vector<PortType>& types) {
-    std::string list;
-    for (PortType type : types)
-        list += (list.empty() ? "" : ",") + std::string(portTypeName(type));
-    return list;
-}
-
 // Reads every port. On failure, `problem` says which port and why.
 bool readPorts(CardPorts& card, std::vector<PortState>& states, std::string& problem) {
     states.clear();
@@ -202,9 +195,9 @@ std::string explainFailure(const WriteRound& round, const std::vector<PortType>&
         allAccepted &= error == 0;
     if (allAccepted)
         return "the kernel accepted the writes but the ports did not change to " +
-               typeList(targets) + "; the kernel log says why (journalctl -k | grep mlx4)";
+               formatPortTypes(targets) + "; the kernel log says why (journalctl -k | grep mlx4)";
     if (targets.size() > 1 && mixesProtocols(targets))
-        return "the kernel refused " + typeList(targets) +
+        return "the kernel refused " + formatPortTypes(targets) +
                ": this card accepts only the same type on both ports (its firmware lacks the "
                "DPDP capability; kernels up to 3.4 also refuse port 1 eth with port 2 ib); "
                "configure both ports alike";
@@ -212,8 +205,8 @@ std::string explainFailure(const WriteRound& round, const std::vector<PortType>&
         return "the kernel refused auto: this card or its firmware cannot sense the port type; "
                "configure ib or eth";
     if (targets.size() == 1)
-        return "the kernel refused " + typeList(targets) + ": port 1 does not support it";
-    return "the kernel refused " + typeList(targets) +
+        return "the kernel refused " + formatPortTypes(targets) + ": port 1 does not support it";
+    return "the kernel refused " + formatPortTypes(targets) +
            ": a port does not support that type (the kernel log names it: journalctl -k | grep "
            "mlx4)";
 }

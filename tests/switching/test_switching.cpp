@@ -515,3 +515,37 @@ TEST_CASE("switching: starts with types left staged by a refused write end as th
     CHECK(tally.unreachable > 0);
     CHECK(tally.passed == tally.cases);
 }
+
+// The words the admin reads when the kernel refuses a target, for the usual causes.
+TEST_CASE("switching: a refused target is explained in words an admin can act on") {
+    const PortState ib{PortType::Ib, false};
+
+    SUBCASE("mixed types on a card without DPDP") {
+        CardVariant noDpdp;
+        KernelModel card(noDpdp, {ib, ib});
+        ApplyResult result = applyCard(card, {PortWant::Eth, PortWant::Ib});
+        CHECK(result.outcome == ApplyOutcome::Refused);
+        CHECK(result.reason ==
+              "the kernel refused [eth, ib]: this card accepts only the same type on both ports "
+              "(its firmware lacks the DPDP capability; kernels up to 3.4 also refuse port 1 eth "
+              "with port 2 ib); configure both ports alike");
+    }
+    SUBCASE("auto on a card that cannot sense") {
+        CardVariant noSense;
+        noSense.ports = 1;
+        KernelModel card(noSense, {ib});
+        ApplyResult result = applyCard(card, {PortWant::Auto});
+        CHECK(result.outcome == ApplyOutcome::Refused);
+        CHECK(result.reason == "the kernel refused auto: this card or its firmware cannot sense "
+                               "the port type; configure ib or eth");
+    }
+    SUBCASE("a type the only port does not support") {
+        CardVariant ibOnly;
+        ibOnly.ports = 1;
+        ibOnly.support = {PortSupport::IbOnly, PortSupport::IbOnly};
+        KernelModel card(ibOnly, {ib});
+        ApplyResult result = applyCard(card, {PortWant::Eth});
+        CHECK(result.outcome == ApplyOutcome::Refused);
+        CHECK(result.reason == "the kernel refused [eth]: port 1 does not support it");
+    }
+}

@@ -50,3 +50,10 @@ TEST_CASE("configuration words") {
     CHECK_FALSE(parsePortWant("Eth").has_value());
     CHECK(formatPortState(PortState{PortType::Eth, true}) == "auto (eth)");
 }
+
+TEST_CASE("a card's ports are listed port 1 first, in one format for every message") {
+    CHECK(formatPortStates({PortState{PortType::Ib, false}, PortState{PortType::Eth, true}}) ==
+          "[ib, auto (eth)]");
+    CHECK(formatPortTypes({PortType::Eth, PortType::Auto}) == "[eth, auto]");
+    CHECK(formatPortTypes({}) == "[]");
+}
