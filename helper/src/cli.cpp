@@ -7,6 +7,7 @@
 #include "config.h"
 #include "log.h"
 #include "models.h"
+#include "refusal_memory.h"
 #include "switching.h"
 #include "sysfs.h"
 
@@ -223,6 +224,31 @@ std::string runDirectory() {
     return dir && *dir ? dir : MLX4_DEFAULT_RUN_DIR;
 }
 
+// The udev event this run is for, if any: udevd gives a RUN program the event's ACTION, DEVPATH
+// and SUBSYSTEM in its environment. Empty when an admin runs the command.
+std::string udevAction() {
+    const char* action = std::getenv("ACTION");
+    if (!action || !*action || !std::getenv("DEVPATH") || !std::getenv("SUBSYSTEM"))
+        return "";
+    return action;
+}
+
+// What one apply run works with, the same for every card.
+struct ApplyContext {
+    bool dryRun = false;
+    std::string runDir;
+    std::string action;      // udevAction()
+    std::string fingerprint; // Config::fingerprint
+};
+
+// Whether a port is newly asked to sense: on most cards auto is accepted but senses nothing.
+bool setsAuto(const CardPlan& plan) {
+    for (const PortPlan& port : plan.ports)
+        if (port.changes && port.want == PortWant::Auto)
+            return true;
+    return false;
+}
+
 void printPlan(const CardTask& task, const ApplyResult& result) {
     bool restarts = false;
     CardPlan plan;
@@ -230,10 +256,14 @@ void printPlan(const CardTask& task, const ApplyResult& result) {
         plan = makePlan(result.before, task.wants);
     for (const PortPlan& port : plan.ports)
         restarts |= port.changesProtocol();
-    std::string verdict = result.outcome == ApplyOutcome::InSync ? "in sync, nothing to write"
-                          : restarts ? "would write; the card restarts and its network and "
-                                       "InfiniBand interfaces go down for a moment"
-                                     : "would write (auto-sensing only; no restart expected)";
+    std::string verdict =
+        result.outcome == ApplyOutcome::InSync ? "in sync, nothing to write"
+        : restarts ? "would write; the card restarts and its network and InfiniBand interfaces "
+                     "go away until it is back"
+        : setsAuto(plan)
+            ? "would write; auto restarts a card with DPDP and sense support at once if a port "
+              "senses the other protocol (other cards only accept it)"
+            : "would write (auto-sensing off only; no restart expected)";
     std::printf("%s: %s\n", cardLabel(task.card).c_str(), verdict.c_str());
     for (const PortPlan& port : plan.ports) {
         std::string target =
@@ -249,14 +279,15 @@ void printPlan(const CardTask& task, const ApplyResult& result) {
 }
 
 // Applies (or plans) one card; returns false if the card could not be set or read.
-bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
+bool applyTask(const CardTask& task, const ApplyContext& context) {
     const std::string label = cardLabel(task.card);
+    const std::string address = task.card.address.str();
     if (!task.problem.empty()) {
         logError(task.problem);
         return false;
     }
     if (task.wants.empty()) {
-        if (dryRun)
+        if (context.dryRun)
             std::printf("%s: %s\n", label.c_str(), task.idle.c_str());
         else
             logInfo(label + ": " + task.idle);
@@ -267,9 +298,25 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
     // again under the lock, since another run may have just switched the card.
     ApplyResult result = applyCard(ports, task.wants, /*dryRun=*/true);
     std::unique_ptr<CardLock> lock;
-    if (!dryRun && result.outcome == ApplyOutcome::Planned) {
+    if (!context.dryRun && result.outcome == ApplyOutcome::Planned) {
+        // A target this probe of the card refused under this configuration: udev events do not
+        // try it again (each try can restart the card twice). A bind event is a new probe, and
+        // an admin's apply always tries.
+        if (!context.action.empty() && context.action != "bind") {
+            auto earlier = recalledRefusal(context.runDir, task.card.address);
+            RefusalKey key{probeIdentity(task.card), context.fingerprint, result.before,
+                           result.target};
+            if (earlier && earlier->key == key) {
+                logError(label + ": refused earlier: ports " + formatPortStates(result.before) +
+                         " -> " + formatPortTypes(result.target) + " (" + where(*task.entry) +
+                         "): " + earlier->reason + "; not tried again at this " +
+                         context.action + " event; run `mlx4-porttype apply " + address +
+                         "` to try again");
+                return false;
+            }
+        }
         std::string problem;
-        lock = CardLock::acquire(runDir, task.card.address, problem);
+        lock = CardLock::acquire(context.runDir, task.card.address, problem);
         if (!lock) {
             logError(label + ": " + problem + "; nothing was written");
             return false;
@@ -277,9 +324,10 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
         result = applyCard(ports, task.wants);
     }
     const std::string target = formatPortTypes(result.target);
+    const std::string cost = "the attempt cost " + restartsText(result.restarts);
     switch (result.outcome) {
     case ApplyOutcome::InSync:
-        if (dryRun)
+        if (context.dryRun)
             printPlan(task, result);
         else
             logInfo(label + ": ports " + formatPortStates(result.before) +
@@ -289,9 +337,15 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
         printPlan(task, result);
         return true;
     case ApplyOutcome::Switched:
+        forgetRefusal(context.runDir, task.card.address);
         logNotice(label + ": ports " + formatPortStates(result.before) + " -> " +
-                  formatPortStates(result.after) + ": switched as configured in " +
-                  where(*task.entry));
+                  formatPortStates(result.after) + ": " +
+                  (setsAuto(makePlan(result.before, task.wants))
+                       ? "accepted; this card senses only with DPDP and sense support (the "
+                         "driver lists both when loaded with modprobe mlx4_core "
+                         "debug_level=1); "
+                       : "") +
+                  "switched as configured in " + where(*task.entry));
         return true;
     case ApplyOutcome::ReadFailed:
         logError(label + ": " + result.reason + "; nothing was written");
@@ -300,18 +354,42 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
         logError(label + ": cannot set ports to " + target + ": " + result.reason +
                  "; nothing was written");
         return false;
-    case ApplyOutcome::Refused:
+    case ApplyOutcome::Refused: {
+        std::string problem;
+        Refusal refusal{{probeIdentity(task.card), context.fingerprint, result.before,
+                         result.target},
+                        result.restarts,
+                        result.reason};
+        bool remembered = rememberRefusal(context.runDir, task.card.address, refusal, problem);
         logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
-                 "): " + result.reason +
-                 ". The card was left as it was: " + formatPortStates(result.before));
+                 "): " + result.reason + ". The card was left as it was: " +
+                 formatPortStates(result.before) + "; " + cost +
+                 (remembered ? ". udev events do not try this again until the configuration "
+                               "changes or the driver binds the card anew; mlx4-porttype apply " +
+                                   address + " does"
+                             : ""));
+        if (!remembered)
+            logWarning(label + ": " + problem +
+                       "; udev events will try this target again");
         return false;
+    }
     case ApplyOutcome::LeftChanged:
         logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
                  "): " + result.reason + ". WARNING: the card could not be put back and is now " +
                  (result.after.empty() ? std::string("in an unknown state")
                                        : formatPortStates(result.after)) +
                  ", neither as configured nor as before " + formatPortStates(result.before) +
-                 "; check it with: mlx4-porttype status " + task.card.address.str());
+                 "; " + cost + "; check it with: mlx4-porttype status " + address);
+        return false;
+    case ApplyOutcome::SwitchFailed:
+        logError(label + ": switching ports to " + target + " (" + where(*task.entry) +
+                 ") failed: " + result.reason + ". The card now runs " +
+                 formatPortStates(result.after) + " (was " + formatPortStates(result.before) +
+                 ") and its network and InfiniBand interfaces may be gone; " + cost +
+                 ". To recover, switch it again (mlx4-porttype apply " + address +
+                 ", or another configuration) or re-bind its driver (echo " + address +
+                 " > /sys/bus/pci/drivers/mlx4_core/unbind; echo " + address +
+                 " > /sys/bus/pci/drivers/mlx4_core/bind), and look at journalctl -k");
         return false;
     }
     return false;
@@ -329,9 +407,16 @@ int commandApply(const Options& options) {
     bool ok = collectCards(options, cards);
     if (options.all && cards.empty())
         logInfo("no mlx4 card found; nothing to do");
-    std::string runDir = runDirectory();
-    for (const CardInfo& card : cards)
-        ok &= applyTask(makeTask(card, config), options.dryRun, runDir);
+    ApplyContext context{options.dryRun, runDirectory(), udevAction(), config.fingerprint};
+    for (const CardInfo& card : cards) {
+        // Virtual functions have read-only port files; their physical function's are the ones.
+        if (options.all && isVirtualFunction(card.device)) {
+            logDebug(cardLabel(card) + ": a virtual function; its port type is the physical "
+                                       "function's; skipped");
+            continue;
+        }
+        ok &= applyTask(makeTask(card, config), context);
+    }
     return ok ? kExitOk : kExitCardFailed;
 }
 

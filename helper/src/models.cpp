@@ -54,4 +54,8 @@ std::string modelName(unsigned device) {
     return name;
 }
 
+bool isVirtualFunction(unsigned device) {
+    return device == 0x1002 || device == 0x1004;
+}
+
 } // namespace mlx4
