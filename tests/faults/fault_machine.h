@@ -51,6 +51,9 @@ public:
     std::string configDir; // DIR/etc
     std::string runDir;    // DIR/run, given as MLX4_PORTTYPE_RUN_DIR
     std::string writeLog;  // DIR/writes.log
+    // More NAME=VALUE variables for the helper, e.g. the ACTION, DEVPATH and SUBSYSTEM udevd
+    // gives a RUN program.
+    std::vector<std::string> extraEnvironment;
 };
 
 CardSpec mlx4Card(const std::string& address, std::vector<std::string> ports = {"ib", "ib"});
