@@ -360,7 +360,8 @@ bool applyTask(const CardTask& task, const ApplyContext& context) {
                          result.target},
                         result.restarts,
                         result.reason};
-        bool remembered = rememberRefusal(context.runDir, task.card.address, refusal, problem);
+        bool remembered = result.kernelRefused &&
+                          rememberRefusal(context.runDir, task.card.address, refusal, problem);
         logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
                  "): " + result.reason + ". The card was left as it was: " +
                  formatPortStates(result.before) + "; " + cost +
@@ -368,7 +369,7 @@ bool applyTask(const CardTask& task, const ApplyContext& context) {
                                "changes or the driver binds the card anew; mlx4-porttype apply " +
                                    address + " does"
                              : ""));
-        if (!remembered)
+        if (result.kernelRefused && !remembered)
             logWarning(label + ": " + problem +
                        "; udev events will try this target again");
         return false;

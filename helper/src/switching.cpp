@@ -378,6 +378,7 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
     }
     result.reason =
         problem.empty() ? explainFailure(firstRound, result.target) : "after writing, " + problem;
+    result.kernelRefused = problem.empty() && firstRound.failedPort == 0;
     if (result.writes == 1 && neverReachedDriver(firstRound.errors.front())) {
         // The very first write did not get to the driver: nothing was applied or staged, so
         // there is nothing to put back (and the files are likely gone).

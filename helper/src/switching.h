@@ -57,6 +57,9 @@ struct ApplyResult {
     // switch whose firmware command failed before any port moved is not seen.)
     int restarts = 0;
     std::string reason; // for the admin: why it failed and what to do; empty on success
+    // Refused/LeftChanged: the kernel answered the writes (a refusal, not an error of the files
+    // or the device), so trying the same again gets the same answer.
+    bool kernelRefused = false;
 
     bool ok() const {
         return outcome == ApplyOutcome::InSync || outcome == ApplyOutcome::Planned ||

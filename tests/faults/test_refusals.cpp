@@ -154,3 +154,17 @@ TEST_CASE("auto that the card accepts is reported with what sensing needs") {
                                                 "with modprobe mlx4_core debug_level=1); "
                                                 "switched as configured in "));
 }
+
+TEST_CASE("a write that fails for another reason than a refusal is not remembered") {
+    FaultMachine m;
+    m.bed.addCard(mlx4Card(kCard));
+    m.config(R"({"default": "eth"})");
+    RunResult r = m.run({"apply", kCard},
+                        "write|" + FaultMachine::sysFile(kCard, "mlx4_port1") + "|EIO");
+    CAPTURE(r.err);
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "The card was left as it was: [ib, ib]; the attempt cost no device "
+                          "restart"));
+    CHECK_FALSE(contains(r.err, "udev events do not try this again"));
+    CHECK_FALSE(recordExists(m));
+}

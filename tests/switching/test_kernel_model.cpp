@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Tests of the kernel model itself, one or more per rule of the kernel facts.
+// Tests of the kernel model itself, one or more per rule in docs/kernel-behaviour.md.
 
 // This file also provides the test program's main(); the other test files only include doctest.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
@@ -23,7 +23,7 @@ const PortState eth{PortType::Eth, false};
 const PortState autoIb{PortType::Ib, true};
 const PortState autoEth{PortType::Eth, true};
 
-// The error the era gives for "not supported" refusals (see the kernel facts' table).
+// The error the era gives for "not supported" refusals: EOPNOTSUPP from commit 95aac2cdafd8.
 int refusalOf(KernelEra era) {
     return era == KernelEra::Linux5_5 ? EOPNOTSUPP : EINVAL;
 }

@@ -201,8 +201,8 @@ StateGraph buildGraph(CardVariant variant) {
 // auto keeps the running type where the port cannot sense, so reaching "auto (eth)" from ib takes
 // an eth first. Other writes are out: auto on a port not wanted on auto hands the port to the
 // sensing logic, whose outcome depends on cables the tool cannot see, and a type wanted on
-// neither end is a detour. Tricks the kernel allows with such writes (see the report) are not
-// something a tool can rely on, so they do not count towards the fewest restarts.
+// neither end is a detour. What the kernel allows with such writes is not something a tool can
+// rely on, so it does not count towards the fewest restarts.
 using AllowedWrites = std::vector<std::array<bool, 3>>;
 
 AllowedWrites allowedWrites(const std::vector<PortState>& now, const std::vector<PortWant>& wants) {
