@@ -33,7 +33,7 @@ bool recordExists(const FaultMachine& m) {
 } // namespace
 
 TEST_CASE("a refused target is not tried again at udev events until the card or the "
-          "configuration changes; an admin's apply always tries") {
+          "configuration changes, and an admin's apply always tries") {
     FaultMachine m;
     m.bed.addCard(mlx4Card(kCard));
     m.config(R"({"default": "eth"})");

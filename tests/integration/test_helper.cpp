@@ -382,7 +382,7 @@ TEST_CASE("a lock file planted as a symlink is refused and nothing is written") 
     CHECK(contains(r.err, "is a symbolic link; remove it"));
 }
 
-TEST_CASE("apply --all skips virtual functions, as the rule does; naming one still reports it") {
+TEST_CASE("apply --all skips virtual functions as the rule does, and naming one still reports it") {
     Machine m;
     m.bed.addCard(card(kCx2a));
     CardSpec vf = card("0000:05:00.1", {"ib", "ib"}, 0x1002);
