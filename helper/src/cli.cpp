@@ -309,9 +309,8 @@ bool applyTask(const CardTask& task, const ApplyContext& context) {
             if (earlier && earlier->key == key) {
                 logError(label + ": refused earlier: ports " + formatPortStates(result.before) +
                          " -> " + formatPortTypes(result.target) + " (" + where(*task.entry) +
-                         "): " + earlier->reason + "; not tried again at this " +
-                         context.action + " event; run `mlx4-porttype apply " + address +
-                         "` to try again");
+                         "): " + earlier->reason + "; not tried again at this " + context.action +
+                         " event; run `mlx4-porttype apply " + address + "` to try again");
                 return false;
             }
         }
@@ -356,22 +355,21 @@ bool applyTask(const CardTask& task, const ApplyContext& context) {
         return false;
     case ApplyOutcome::Refused: {
         std::string problem;
-        Refusal refusal{{probeIdentity(task.card), context.fingerprint, result.before,
-                         result.target},
-                        result.restarts,
-                        result.reason};
+        Refusal refusal{
+            {probeIdentity(task.card), context.fingerprint, result.before, result.target},
+            result.restarts,
+            result.reason};
         bool remembered = result.kernelRefused &&
                           rememberRefusal(context.runDir, task.card.address, refusal, problem);
         logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
-                 "): " + result.reason + ". The card was left as it was: " +
-                 formatPortStates(result.before) + "; " + cost +
+                 "): " + result.reason +
+                 ". The card was left as it was: " + formatPortStates(result.before) + "; " + cost +
                  (remembered ? ". udev events do not try this again until the configuration "
                                "changes or the driver binds the card anew; mlx4-porttype apply " +
                                    address + " does"
                              : ""));
         if (result.kernelRefused && !remembered)
-            logWarning(label + ": " + problem +
-                       "; udev events will try this target again");
+            logWarning(label + ": " + problem + "; udev events will try this target again");
         return false;
     }
     case ApplyOutcome::LeftChanged:
@@ -379,8 +377,8 @@ bool applyTask(const CardTask& task, const ApplyContext& context) {
                  "): " + result.reason + ". WARNING: the card could not be put back and is now " +
                  (result.after.empty() ? std::string("in an unknown state")
                                        : formatPortStates(result.after)) +
-                 ", neither as configured nor as before " + formatPortStates(result.before) +
-                 "; " + cost + "; check it with: mlx4-porttype status " + address);
+                 ", neither as configured nor as before " + formatPortStates(result.before) + "; " +
+                 cost + "; check it with: mlx4-porttype status " + address);
         return false;
     case ApplyOutcome::SwitchFailed:
         logError(label + ": switching ports to " + target + " (" + where(*task.entry) +
@@ -433,10 +431,19 @@ struct CardRow {
     CardTask task;
     std::vector<PortRow> ports;
     bool inSync = true;
+    std::string refused; // the kernel refused its target earlier: what to do
 };
 
+std::string refusedNote(const CardInfo& card) {
+    return card.address.str() +
+           ": the kernel refused this configuration earlier; udev events leave the card alone "
+           "until the configuration changes or the driver binds it anew; run mlx4-porttype "
+           "apply " +
+           card.address.str() + " to try again";
+}
+
 CardRow statusRow(const CardTask& task) {
-    CardRow row{task, {}, true};
+    CardRow row{task, {}, true, {}};
     SysfsCardPorts ports(task.card);
     for (int port = 1; port <= task.card.portCount; ++port) {
         PortRow portRow;
@@ -486,7 +493,9 @@ void printStatusJson(const std::vector<CardRow>& rows) {
             entry["writable"] = port.writable;
             card["ports"].push_back(entry);
         }
-        std::string problem = !row.task.problem.empty() ? row.task.problem : row.task.idle;
+        std::string problem = !row.task.problem.empty() ? row.task.problem
+                              : !row.refused.empty()    ? row.refused
+                                                        : row.task.idle;
         if (!problem.empty())
             card["note"] = problem;
         cards.push_back(card);
@@ -513,6 +522,8 @@ void printStatusTable(const std::vector<CardRow>& rows) {
         }
         if (!row.task.problem.empty())
             notes.push_back(row.task.problem);
+        else if (!row.refused.empty())
+            notes.push_back(row.refused);
         else if (!row.ports.empty() && !row.ports.front().writable)
             notes.push_back(address + ": port files are read-only (SR-IOV or a virtual function)");
     }
@@ -544,6 +555,8 @@ int commandStatus(const Options& options) {
     std::vector<CardRow> rows;
     for (const CardInfo& card : cards) {
         rows.push_back(statusRow(makeTask(card, config)));
+        if (isRefusedEarlier(runDirectory(), card, config))
+            rows.back().refused = refusedNote(card);
         if (!rows.back().task.problem.empty())
             ok = false;
         for (const PortRow& port : rows.back().ports)

@@ -5,8 +5,8 @@
 #include "switching.h"
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -26,8 +26,8 @@ std::string recordPath(const std::string& runDir, const PciAddress& address) {
 std::string serialize(const Refusal& refusal) {
     return "probe " + refusal.key.probe + "\nconfiguration " + refusal.key.configuration +
            "\nstart " + formatPortStates(refusal.key.start) + "\ntarget " +
-           formatPortTypes(refusal.key.target) + "\nrestarts " +
-           std::to_string(refusal.restarts) + "\nreason " + refusal.reason + "\n";
+           formatPortTypes(refusal.key.target) + "\nrestarts " + std::to_string(refusal.restarts) +
+           "\nreason " + refusal.reason + "\n";
 }
 
 // The value of the line "name value" in `text`, if there is one.
@@ -46,12 +46,12 @@ std::optional<std::string> field(const std::string& text, const std::string& nam
 } // namespace
 
 bool RefusalKey::operator==(const RefusalKey& other) const {
-    return probe == other.probe && configuration == other.configuration &&
-           start == other.start && target == other.target;
+    return probe == other.probe && configuration == other.configuration && start == other.start &&
+           target == other.target;
 }
 
-bool rememberRefusal(const std::string& runDir, const PciAddress& address,
-                     const Refusal& refusal, std::string& problem) {
+bool rememberRefusal(const std::string& runDir, const PciAddress& address, const Refusal& refusal,
+                     std::string& problem) {
     if (mkdir(runDir.c_str(), 0755) != 0 && errno != EEXIST) {
         problem = "cannot create " + runDir + ": " + strerror(errno);
         return false;
@@ -114,8 +114,8 @@ std::optional<Refusal> recalledRefusal(const std::string& runDir, const PciAddre
         size_t from = 0;
         while (from <= inner.size()) {
             size_t comma = inner.find(", ", from);
-            items.push_back(inner.substr(from, comma == std::string::npos ? std::string::npos
-                                                                          : comma - from));
+            items.push_back(
+                inner.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
             if (comma == std::string::npos)
                 break;
             from = comma + 2;

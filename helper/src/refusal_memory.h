@@ -34,8 +34,8 @@ struct Refusal {
 
 // Records `refusal` for the card in RUN_DIR/<address>.refused (replacing any earlier one).
 // False with `problem` set if the file cannot be written.
-bool rememberRefusal(const std::string& runDir, const PciAddress& address,
-                     const Refusal& refusal, std::string& problem);
+bool rememberRefusal(const std::string& runDir, const PciAddress& address, const Refusal& refusal,
+                     std::string& problem);
 
 // The refusal recorded for the card, if any and readable.
 std::optional<Refusal> recalledRefusal(const std::string& runDir, const PciAddress& address);

@@ -84,8 +84,8 @@ bool reached(const std::vector<PortState>& states, const std::vector<PortType>& 
 }
 
 struct WriteRound {
-    std::vector<int> errors; // per port written, 0 = accepted
-    int failedPort = 0;      // first port with an error other than a refusal, 0 if none
+    std::vector<int> errors;  // per port written, 0 = accepted
+    int failedPort = 0;       // first port with an error other than a refusal, 0 if none
     int switchFailedPort = 0; // a refusal after which a running type had moved (firmware)
 };
 
@@ -262,8 +262,9 @@ std::string explainSwitchFailure(const std::vector<PortState>& was,
         if (was[i].active != now[i].active)
             moved.push_back(static_cast<int>(i) + 1);
     return "writing port " + std::to_string(port) + " failed with " + errnoText(error) +
-           " although port" + (moved.size() > 1 ? "s " : " ") + portsList(moved) +
-           " now run" + (moved.size() > 1 ? "" : "s") + " another protocol: the driver applied "
+           " although port" + (moved.size() > 1 ? "s " : " ") + portsList(moved) + " now run" +
+           (moved.size() > 1 ? "" : "s") +
+           " another protocol: the driver applied "
            "the switch and the card's firmware failed it (the kernel log says \"Failed to set "
            "port\"), which leaves the card without its network and InfiniBand interfaces";
 }
@@ -354,8 +355,8 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
     WriteRound firstRound;
     std::string problem;
     bool oneFixedType = !asksAuto(result.target) && !mixesProtocols(result.target);
-    bool ok = runAttempt(card, {result.target}, mixedStart && !oneFixedType, result, firstRound,
-                         problem);
+    bool ok =
+        runAttempt(card, {result.target}, mixedStart && !oneFixedType, result, firstRound, problem);
     std::optional<PortType> fixed = fixedType(result.target);
     if (!ok && fixed && !mixedStart && firstRound.failedPort == 0 &&
         firstRound.switchFailedPort == 0 && problem.empty() && result.restarts == 0) {
@@ -372,8 +373,7 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
     if (firstRound.switchFailedPort) {
         result.outcome = ApplyOutcome::SwitchFailed;
         result.reason = explainSwitchFailure(result.before, result.after,
-                                             firstRound.switchFailedPort,
-                                             firstRound.errors.back());
+                                             firstRound.switchFailedPort, firstRound.errors.back());
         return result;
     }
     result.reason =
@@ -408,7 +408,6 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
     if (hadAuto)
         restore.push_back(typesOf(result.before));
     std::string restoreProblem;
-    bool readable = problem.empty();
     for (const std::vector<PortType>& pass : restore) {
         std::vector<PortState> was = result.after;
         WriteRound round = writePorts(card, pass, result, result.after, false, restoreProblem);
@@ -422,10 +421,10 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
         if (!restoreProblem.empty() || round.failedPort)
             break;
     }
-    // The writes read the card after every accepted write; read once more for the verdict
-    // (and for the case where the reads failed before).
+    // Read once more for the verdict: a write that failed was not followed by a read, and a
+    // read may have failed before.
     restoreProblem.clear();
-    readable = readPorts(card, result.after, restoreProblem);
+    bool readable = readPorts(card, result.after, restoreProblem);
     if (readable && result.after == result.before) {
         result.outcome = ApplyOutcome::Refused;
         return result;

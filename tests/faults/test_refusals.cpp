@@ -63,10 +63,12 @@ TEST_CASE("a refused target is not tried again at udev events until the card or 
         RunResult again = m.run({"apply", kCard}, refuseAll());
         CAPTURE(again.err);
         CHECK(again.status == 1);
-        CHECK(contains(again.err, std::string(kLabel) + ": refused earlier: ports [ib, ib] -> "
-                                                        "[eth, eth] (" +
-                                      m.configDir + "/config.json:1): the kernel refused [eth, "
-                                                    "eth]"));
+        CHECK(contains(again.err, std::string(kLabel) +
+                                      ": refused earlier: ports [ib, ib] -> "
+                                      "[eth, eth] (" +
+                                      m.configDir +
+                                      "/config.json:1): the kernel refused [eth, "
+                                      "eth]"));
         CHECK(contains(again.err, "; not tried again at this change event; run `mlx4-porttype "
                                   "apply 0000:05:00.0` to try again"));
         CHECK(m.writesTo(kCard).empty());
@@ -118,13 +120,12 @@ TEST_CASE("a refused write after which a port runs another protocol is a failed 
     // The write to port 1 is answered EINVAL, and from then on port 1 reads eth: the driver set
     // the type before the firmware command that failed.
     std::string port1 = FaultMachine::sysFile(kCard, "mlx4_port1");
-    RunResult r = m.run({"apply", kCard},
-                        "write|" + port1 + "|EINVAL;read|" + port1 + "|text=eth\\n|w");
+    RunResult r =
+        m.run({"apply", kCard}, "write|" + port1 + "|EINVAL;read|" + port1 + "|text=eth\\n|w");
     CAPTURE(r.err);
     CHECK(r.status == 1);
     CHECK_FALSE(contains(r.err, "switched as configured"));
-    CHECK(contains(r.err, std::string(kLabel) +
-                              ": switching ports to [eth, eth] (" + m.configDir +
+    CHECK(contains(r.err, std::string(kLabel) + ": switching ports to [eth, eth] (" + m.configDir +
                               "/config.json:1) failed: writing port 1 failed with Invalid "
                               "argument (EINVAL) although port 1 now runs another protocol"));
     CHECK(contains(r.err, "The card now runs [eth, ib] (was [ib, ib]) and its network and "
@@ -159,12 +160,32 @@ TEST_CASE("a write that fails for another reason than a refusal is not remembere
     FaultMachine m;
     m.bed.addCard(mlx4Card(kCard));
     m.config(R"({"default": "eth"})");
-    RunResult r = m.run({"apply", kCard},
-                        "write|" + FaultMachine::sysFile(kCard, "mlx4_port1") + "|EIO");
+    RunResult r =
+        m.run({"apply", kCard}, "write|" + FaultMachine::sysFile(kCard, "mlx4_port1") + "|EIO");
     CAPTURE(r.err);
     CHECK(r.status == 1);
     CHECK(contains(r.err, "The card was left as it was: [ib, ib]; the attempt cost no device "
                           "restart"));
     CHECK_FALSE(contains(r.err, "udev events do not try this again"));
     CHECK_FALSE(recordExists(m));
+}
+
+TEST_CASE("status tells a card whose target was refused earlier") {
+    FaultMachine m;
+    m.bed.addCard(mlx4Card(kCard));
+    m.config(R"({"default": "eth"})");
+    const std::string note =
+        "0000:05:00.0: the kernel refused this configuration earlier; udev events leave the card "
+        "alone until the configuration changes or the driver binds it anew; run mlx4-porttype "
+        "apply 0000:05:00.0 to try again";
+    CHECK_FALSE(contains(m.run({"status"}).out, note));
+    CHECK(m.run({"apply", kCard}, refuseAll()).status == 1);
+    RunResult table = m.run({"status"});
+    CAPTURE(table.out);
+    CHECK(contains(table.out, "note: " + note));
+    RunResult json = m.run({"status", "--json"});
+    CHECK(contains(json.out, "\"note\": \"" + note + "\""));
+    // Another configuration is another target: no longer "refused earlier".
+    m.config(R"({"default": "ib"})");
+    CHECK_FALSE(contains(m.run({"status"}).out, "refused this configuration earlier"));
 }

@@ -223,16 +223,14 @@ TEST_CASE("kernel model: with DPDP and sense support, auto takes the sensed type
         SUBCASE("nothing sensed on port 2 while port 1 is eth: up to 3.4 port 2 follows port 1") {
             KernelModel model(variant, std::vector<PortState>{eth, ib});
             CHECK(model.writePort(2, PortType::Auto) == 0);
-            CHECK(model.readAll() ==
-                  std::vector<PortState>{eth, followRule ? autoEth : autoIb});
+            CHECK(model.readAll() == std::vector<PortState>{eth, followRule ? autoEth : autoIb});
             CHECK(model.restarts() == (followRule ? 1 : 0));
         }
         SUBCASE("nothing sensed on port 1 while port 2 is ib: up to 3.4 port 1 follows port 2") {
             KernelModel model(variant, std::vector<PortState>{eth, ib});
             // Up to 3.4 the start (eth, ib) itself is not allowed; the rule still holds.
             CHECK(model.writePort(1, PortType::Auto) == 0);
-            CHECK(model.readAll() ==
-                  std::vector<PortState>{followRule ? autoIb : autoEth, ib});
+            CHECK(model.readAll() == std::vector<PortState>{followRule ? autoIb : autoEth, ib});
             CHECK(model.restarts() == (followRule ? 1 : 0));
         }
         SUBCASE("a port whose link is up is not sensed") {
@@ -254,10 +252,11 @@ TEST_CASE("kernel model: which devices get sense support without the firmware fl
         bool senses;
     };
     // 3.x forces it on for every device but 0x1003; later kernels for ConnectX and ConnectX-2.
-    for (Case c : {Case{KernelEra::Linux3_6, 0x1003, false}, Case{KernelEra::Linux3_6, 0x1007, true},
-                   Case{KernelEra::Linux3_6, 0x673c, true}, Case{KernelEra::Linux3_4, 0x1007, true},
-                   Case{KernelEra::Linux4_6, 0x1007, false}, Case{KernelEra::Linux5_5, 0x1003, false},
-                   Case{KernelEra::Linux5_5, 0x673c, true}, Case{KernelEra::Linux5_5, 0x6340, true}}) {
+    for (Case c :
+         {Case{KernelEra::Linux3_6, 0x1003, false}, Case{KernelEra::Linux3_6, 0x1007, true},
+          Case{KernelEra::Linux3_6, 0x673c, true}, Case{KernelEra::Linux3_4, 0x1007, true},
+          Case{KernelEra::Linux4_6, 0x1007, false}, Case{KernelEra::Linux5_5, 0x1003, false},
+          Case{KernelEra::Linux5_5, 0x673c, true}, Case{KernelEra::Linux5_5, 0x6340, true}}) {
         CAPTURE(c.era);
         CAPTURE(c.device);
         variant.era = c.era;

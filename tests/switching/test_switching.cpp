@@ -83,8 +83,7 @@ std::vector<CardVariant> allVariants() {
                                                 senses && ports == 2 && two == PortSupport::Both};
                                             if ((!linkMatters[0] &&
                                                  linkOne != SensedLink::Nothing) ||
-                                                (!linkMatters[1] &&
-                                                 linkTwo != SensedLink::Nothing))
+                                                (!linkMatters[1] && linkTwo != SensedLink::Nothing))
                                                 continue;
                                             variants.push_back(variant);
                                         }
@@ -516,8 +515,8 @@ Tally runAll(Starts which, Check check) {
                     // and says what the card is now. Sysfs does not show DPDP, so it does so on
                     // every card that starts mixed (on a DPDP card a putting back would work,
                     // but there a target is unreachable only for a port that cannot run a type).
-                    bool mixedStart = variant.ports == 2 &&
-                                      from.readback[0].active != from.readback[1].active;
+                    bool mixedStart =
+                        variant.ports == 2 && from.readback[0].active != from.readback[1].active;
                     if (mixedStart) {
                         expected = "Refused reading as before, or LeftChanged as read";
                         expect(result.outcome == ApplyOutcome::Refused ||
@@ -539,8 +538,7 @@ Tally runAll(Starts which, Check check) {
                         // card with leftovers of someone else's refused write must read as
                         // before.
                         if (which == Starts::Settled)
-                            expect(card.ports() == from.ports,
-                                   "port and possible types as before");
+                            expect(card.ports() == from.ports, "port and possible types as before");
                         else
                             expect(card.readAll() == from.readback, "reads as before");
                     }
@@ -597,8 +595,8 @@ TEST_CASE("switching: settled starts end as the kernel allows") {
 TEST_CASE("switching: settled starts reach their targets with the fewest restarts") {
     Tally tally = runAll(Starts::Settled, Check::Restarts);
     for (auto [restarts, count] : tally.refusedRestarts)
-        MESSAGE("kernels from 4.6, unreachable targets from settled starts: " << count
-                << " cost " << restarts << " restart(s)");
+        MESSAGE("kernels from 4.6, unreachable targets from settled starts: "
+                << count << " cost " << restarts << " restart(s)");
     // Going there and back: never more (the recipe used to reach four).
     CHECK(tally.mostRestartsRefused <= 2);
     CHECK(tally.reachable > 0);
@@ -638,9 +636,8 @@ TEST_CASE("switching: a switch the firmware fails is reported as such, never as 
                     for (size_t i = 0; i < now.size(); ++i)
                         moved |= now[i].active != from.readback[i].active;
                     std::vector<std::string> problems;
-                    if (card.firmwareFailures() > 0 &&
-                        (result.outcome == ApplyOutcome::Switched ||
-                         result.outcome == ApplyOutcome::InSync))
+                    if (card.firmwareFailures() > 0 && (result.outcome == ApplyOutcome::Switched ||
+                                                        result.outcome == ApplyOutcome::InSync))
                         problems.push_back("reported success after a failed switch");
                     if (card.firmwareFailures() > 0 && moved &&
                         result.outcome != ApplyOutcome::SwitchFailed)
@@ -657,11 +654,10 @@ TEST_CASE("switching: a switch the firmware fails is reported as such, never as 
                     }
                     if (problems.empty() || ++failures > detailedFailures)
                         continue;
-                    std::string text = "variant: " + variant.describe() +
-                                       "\nstart: " + describe(from.ports) + "\ntarget: " +
-                                       wantsText(wants) + "\ngot: " +
-                                       outcomeName(result.outcome) + ", " +
-                                       describe(card.ports()) + "\nfailed:";
+                    std::string text =
+                        "variant: " + variant.describe() + "\nstart: " + describe(from.ports) +
+                        "\ntarget: " + wantsText(wants) + "\ngot: " + outcomeName(result.outcome) +
+                        ", " + describe(card.ports()) + "\nfailed:";
                     for (const std::string& problem : problems)
                         text += " [" + problem + "]";
                     FAIL_CHECK(text);
@@ -717,7 +713,6 @@ TEST_CASE("switching: an unreachable target costs two restarts, not four") {
         CHECK(result.outcome == ApplyOutcome::Refused);
         CHECK(card.restarts() == 2);
         CHECK(result.restarts == 2);
-
     }
     // With auto in the target, the attempt with auto ports made fixed first used to run after
     // the first attempt had already restarted the card, and a mixed start was put back: four
