@@ -409,7 +409,7 @@ int commandApply(const Options& options) {
     ApplyContext context{options.dryRun, runDirectory(), udevAction(), config.fingerprint};
     for (const CardInfo& card : cards) {
         // Virtual functions have read-only port files; their physical function's are the ones.
-        if (options.all && isVirtualFunction(card.device)) {
+        if (options.all && deviceKind(card.device) == DeviceKind::virtualFunction) {
             logDebug(cardLabel(card) + ": a virtual function; its port type is the physical "
                                        "function's; skipped");
             continue;
