@@ -26,11 +26,13 @@ const char kUsage[] =
     "Usage: mlx4-porttype [--config-dir DIR] [--syslog] [-v|--verbose] [-q|--quiet] COMMAND\n"
     "\n"
     "Sets the port type (InfiniBand or Ethernet) of Mellanox mlx4 VPI cards\n"
-    "(ConnectX, ConnectX-2, ConnectX-3) from a configuration keyed by PCI address.\n"
+    "(ConnectX, ConnectX-2, ConnectX-3) from a configuration keyed by PCI address,\n"
+    "GUID, serial number or part number.\n"
     "\n"
     "Commands:\n"
     "  apply [--dry-run] (--all | ADDRESS...)  set port types of the given cards (or all)\n"
-    "  status [--json] [ADDRESS...]            cards present, current and configured types\n"
+    "  status [--json] [ADDRESS...]            cards present, their identity, current and\n"
+    "                                          configured types\n"
     "  check                                   validate the configuration, print the mapping\n"
     "\n"
     "Options:\n"
@@ -134,9 +136,9 @@ struct CardTask {
     CardIdentity identity; // what was read of it: only what the configuration or command needs
     const ConfigEntry* entry = nullptr;
     const ConfigEntry* conflict = nullptr; // another entry of entry's rank, other port types
-    std::vector<PortWant> wants; // one per port, when entry and ports are usable
-    std::string problem;         // an error: the card is not handled
-    std::string idle;            // a reason there is nothing to do (not an error)
+    std::vector<PortWant> wants;           // one per port, when entry and ports are usable
+    std::string problem;                   // an error: the card is not handled
+    std::string idle;                      // a reason there is nothing to do (not an error)
 };
 
 // Two entries of one rank name the card with different port types: it is not touched.
@@ -255,7 +257,9 @@ void printColumns(const std::vector<std::vector<std::string>>& table) {
 void printIdentityTable(const std::vector<CardTask>& tasks) {
     if (tasks.empty())
         return;
-    auto shown = [](const std::string& text) { return text.empty() ? "-" : text; };
+    auto shown = [](const std::string& text) {
+        return text.empty() ? "-" : text;
+    };
     std::vector<std::vector<std::string>> table{
         {"ADDRESS", "GUID", "SERIAL", "PART", "PRODUCT", "PSID", "FIRMWARE", "CONFIGURED BY"}};
     std::vector<std::string> notes;
@@ -263,7 +267,8 @@ void printIdentityTable(const std::vector<CardTask>& tasks) {
         const CardIdentity& identity = task.identity;
         std::string guid = shown(guidText(identity.guid()));
         // The two are equal on the cards seen so far, but nothing guarantees it.
-        if (identity.serialNumber && identity.nodeGuid && identity.serialNumber != identity.nodeGuid)
+        if (identity.serialNumber && identity.nodeGuid &&
+            identity.serialNumber != identity.nodeGuid)
             guid += " (node_guid " + formatGuid(*identity.nodeGuid) + ")";
         table.push_back({task.card.address.str(), guid, shown(identity.vpd.serial),
                          shown(identity.vpd.part), shown(identity.vpd.product),

@@ -181,8 +181,8 @@ public:
             std::string_view key = member.key;
             size_t colon = key.find(':');
             std::string kind(key.substr(0, colon == std::string_view::npos ? 0 : colon));
-            std::string_view value = key.substr(kind.size() + 1 > key.size() ? key.size()
-                                                                             : kind.size() + 1);
+            std::string_view value =
+                key.substr(kind.size() + 1 > key.size() ? key.size() : kind.size() + 1);
             auto add = [&](auto& entries, const auto& index, std::string shown) {
                 if (auto spec = portSpec(member.value))
                     entries[index] = ConfigEntry{*spec, path_, member.keyPos, std::move(shown)};
@@ -216,8 +216,8 @@ public:
                 std::string folded = upper(value);
                 if (firstTime(serial ? serialLine : partLine, folded, member))
                     add(serial ? file.serials : file.parts, folded, member.key);
-            } else if (!kind.empty() && kind.find_first_not_of("0123456789abcdefABCDEF") !=
-                                            std::string::npos) {
+            } else if (!kind.empty() &&
+                       kind.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
                 error(member.keyPos, "unknown kind of card key " + quoted(member.key) +
                                          ": name a card by its PCI address, guid:, serial: or "
                                          "part:" +

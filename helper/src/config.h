@@ -45,8 +45,8 @@ struct ConfigEntry {
 // VPD serial number) or as a model (part: a glob over the VPD part number).
 struct CardEntries {
     std::optional<ConfigEntry> defaultEntry;
-    std::map<PciAddress, ConfigEntry> cards;   // slots
-    std::map<uint64_t, ConfigEntry> guids;     // units
+    std::map<PciAddress, ConfigEntry> cards;    // slots
+    std::map<uint64_t, ConfigEntry> guids;      // units
     std::map<std::string, ConfigEntry> serials; // units, keyed in upper case
     std::map<std::string, ConfigEntry> parts;   // models, keyed by the pattern in upper case
 
@@ -87,7 +87,9 @@ struct Config : CardEntries {
     ConfigMatch match(const CardIdentity& identity) const;
 
     // What must be read from a card to match it: nothing for addresses and default.
-    IdentityNeeds identityNeeds() const { return {!guids.empty(), !serials.empty() || !parts.empty()}; }
+    IdentityNeeds identityNeeds() const {
+        return {!guids.empty(), !serials.empty() || !parts.empty()};
+    }
 };
 
 // Parses one file's text (pure: no file system). Errors are appended to `errors`.

@@ -118,8 +118,8 @@ public:
                 for (size_t i = 0; i <= field; ++i)
                     sum = static_cast<uint8_t>(sum + vpd_[i]);
                 if (sum != 0)
-                    return fail("has a bad checksum (RV): the bytes up to it sum to " +
-                                hex(sum) + ", not 0");
+                    return fail("has a bad checksum (RV): the bytes up to it sum to " + hex(sum) +
+                                ", not 0");
                 // RV closes the read-only resource; its remaining bytes are reserved.
                 if (field + fieldLength != end)
                     return fail("has keywords after RV in its read-only resource");
@@ -146,8 +146,8 @@ public:
         if (!largeResource(0x90, "read-only resource", data, length) ||
             !readOnlyKeywords(data, length, facts))
             return false;
-        if (at_ < size_ && vpd_[at_] == 0x91 && !largeResource(0x91, "read-write resource", data,
-                                                                   length))
+        if (at_ < size_ && vpd_[at_] == 0x91 &&
+            !largeResource(0x91, "read-write resource", data, length))
             return false;
         if (at_ >= size_)
             return fail("ends without an end tag");
@@ -197,12 +197,12 @@ std::optional<uint64_t> parseDeviceSerialNumber(const uint8_t* config, size_t si
             break; // no (more) extended capabilities
         if ((header & 0xffff) == kCapabilitySerialNumber) {
             if (at + 12 > size) {
-                problem = "the Device Serial Number capability at " + hex(at) +
-                          " runs past config space";
+                problem =
+                    "the Device Serial Number capability at " + hex(at) + " runs past config space";
                 return std::nullopt;
             }
-            uint64_t serial = static_cast<uint64_t>(dword(config + at + 8)) << 32 |
-                              dword(config + at + 4);
+            uint64_t serial =
+                static_cast<uint64_t>(dword(config + at + 8)) << 32 | dword(config + at + 4);
             if (serial == 0 || serial == ~uint64_t{0}) {
                 problem = "the Device Serial Number is " + formatGuid(serial) +
                           ", which means it was never programmed";
@@ -259,7 +259,8 @@ bool globMatches(std::string_view pattern, std::string_view text) {
     // The classic linear matcher: on a mismatch, let the last `*` swallow one more character.
     size_t p = 0, t = 0, starP = std::string_view::npos, starT = 0;
     while (t < text.size()) {
-        if (p < pattern.size() && (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t])))) {
+        if (p < pattern.size() &&
+            (pattern[p] == '?' || (pattern[p] != '*' && same(pattern[p], text[t])))) {
             ++p;
             ++t;
         } else if (p < pattern.size() && pattern[p] == '*') {

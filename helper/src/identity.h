@@ -67,8 +67,8 @@ struct CardIdentity {
     std::optional<uint64_t> serialNumber; // the Device Serial Number
     std::optional<uint64_t> nodeGuid;     // node_guid of the card's InfiniBand device
     VpdFacts vpd;
-    std::string psid;     // board_id of the InfiniBand device, e.g. "MT_0D80110009"
-    std::string firmware; // fw_ver of the InfiniBand device
+    std::string psid;       // board_id of the InfiniBand device, e.g. "MT_0D80110009"
+    std::string firmware;   // fw_ver of the InfiniBand device
     bool needsRoot = false; // config space or VPD were cut short or refused: not root
     std::string problems;   // why parts are unknown, for a debug message
 

@@ -148,8 +148,8 @@ TEST_CASE("the rule's command, apply ADDRESS, picks up guid: and serial: entries
 
 TEST_CASE("precedence on a machine: unit, then slot, then model, then default") {
     Machine m;
-    m.bed.addCard(realCard("0000:05:00.0", kGuidA, "SN-A"));          // guid and address
-    m.bed.addCard(realCard("0000:06:00.0", kGuidB, "SN-B"));          // address and part
+    m.bed.addCard(realCard("0000:05:00.0", kGuidA, "SN-A"));             // guid and address
+    m.bed.addCard(realCard("0000:06:00.0", kGuidB, "SN-B"));             // address and part
     m.bed.addCard(realCard("0000:07:00.0", 0x0002c903000c0007, "SN-C")); // part only
     m.bed.addCard(realCard("0000:08:00.0", 0x0002c903000c0008, "SN-D", "MHQH29B-XTR"));
     m.config(R"({"default": ["keep", "eth"], "cards": {
@@ -196,7 +196,8 @@ TEST_CASE("two entries of one rank that disagree leave that card untouched and n
     // check says it too.
     r = m.run({"check"});
     CHECK(r.status == 1);
-    CHECK(contains(r.out, "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B)  conflict: "));
+    CHECK(
+        contains(r.out, "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B)  conflict: "));
 }
 
 TEST_CASE("missing, truncated and bad-checksum VPD: serial and part unknown, nothing matched") {

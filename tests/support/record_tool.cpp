@@ -49,8 +49,8 @@ int main(int argc, char** argv) {
         else if (arg == "--no-ports")
             card.ports.clear();
         else if (arg == "--dsn" && hasValue)
-            card.config = mlx4::test::configSpace({card.vendor, card.device,
-                                                   std::strtoull(argv[++i], nullptr, 16), 4096});
+            card.config = mlx4::test::configSpace(
+                {card.vendor, card.device, std::strtoull(argv[++i], nullptr, 16), 4096});
         else if (arg == "--vpd" && hasValue) {
             auto fields = splitCommas(argv[++i]);
             mlx4::test::VpdSpec vpd;

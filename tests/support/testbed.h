@@ -22,9 +22,9 @@ struct CardSpec {
     std::string vpd;    // Vital Product Data
     // The InfiniBand device mlx4_ib registers under the card (infiniband/<name>/); empty
     // ibDevice: none.
-    std::string ibDevice;                      // "mlx4_0"
+    std::string ibDevice; // "mlx4_0"
     std::string nodeGuid = "0002:c903:000c:c89a";
-    std::string boardId = "MT_0D80110009";     // the PSID of MHQH29B-XTR
+    std::string boardId = "MT_0D80110009"; // the PSID of MHQH29B-XTR
     std::string firmware = "2.9.1000";
 };
 

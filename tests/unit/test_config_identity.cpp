@@ -76,14 +76,16 @@ TEST_CASE("malformed keys are errors with file, line and column") {
               "c.json:2:3: malformed GUID \"guid:0002:c903:000c\": write guid: and 16 hex digits, "
               "as 0002:c903:000c:c89a, 0x0002c903000cc89a, 00-02-c9-03-00-0c-c8-9a or "
               "0002c903000cc89a"});
-    CHECK(errorsOf("{\"cards\": {\"guid:0000000000000000\": \"eth\"}}").at(0).find(
-              "never programmed") != std::string::npos);
+    CHECK(errorsOf("{\"cards\": {\"guid:0000000000000000\": \"eth\"}}")
+              .at(0)
+              .find("never programmed") != std::string::npos);
     CHECK(errorsOf("{\"cards\": {\"serial:\": \"eth\"}}") ==
           std::vector<std::string>{"c.json:1:12: malformed card key \"serial:\": write serial: "
                                    "and the serial number, as status shows it "
                                    "(serial:MT1037X01146)"});
-    CHECK(errorsOf("{\"cards\": {\"part:MHQH 29B\": \"eth\"}}").at(0).find(
-              "malformed card key \"part:MHQH 29B\"") != std::string::npos);
+    CHECK(errorsOf("{\"cards\": {\"part:MHQH 29B\": \"eth\"}}")
+              .at(0)
+              .find("malformed card key \"part:MHQH 29B\"") != std::string::npos);
     CHECK(errorsOf("{\"cards\": {\"serail:MT1\": \"eth\"}}") ==
           std::vector<std::string>{
               "c.json:1:12: unknown kind of card key \"serail:MT1\": name a card by its PCI "
@@ -98,10 +100,8 @@ TEST_CASE("two spellings of one GUID, or one serial in two cases, are duplicates
                    "\"guid:00-02-C9-03-00-0C-C8-9A\": \"ib\"}}") ==
           std::vector<std::string>{"c.json:2:1: \"guid:00-02-C9-03-00-0C-C8-9A\" is the same "
                                    "card as the entry on line 1; keep one of them"});
-    CHECK(errorsOf("{\"cards\": {\"serial:MT1\": \"eth\",\n\"serial:mt1\": \"eth\"}}").size() ==
-          1);
-    CHECK(errorsOf("{\"cards\": {\"part:MHQH*\": \"eth\",\n\"part:mhqh*\": \"eth\"}}").size() ==
-          1);
+    CHECK(errorsOf("{\"cards\": {\"serial:MT1\": \"eth\",\n\"serial:mt1\": \"eth\"}}").size() == 1);
+    CHECK(errorsOf("{\"cards\": {\"part:MHQH*\": \"eth\",\n\"part:mhqh*\": \"eth\"}}").size() == 1);
 }
 
 TEST_CASE("precedence: a unit beats a slot, which beats a model, which beats default") {
