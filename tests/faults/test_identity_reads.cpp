@@ -33,7 +33,7 @@ TEST_CASE("an address-only configuration reads neither config space nor the VPD"
     CHECK(m.writesTo(kAddress).size() == 2);
 }
 
-TEST_CASE("guid: keys read config space but not the VPD; part: keys read the VPD") {
+TEST_CASE("guid: keys read config space but not the VPD, part: keys the VPD") {
     FaultMachine m;
     addRealCard(m);
     m.config(R"({"cards": {"guid:0002c903000cc89a": "eth"}})");

@@ -236,7 +236,7 @@ TEST_CASE("missing, truncated and bad-checksum VPD: serial and part unknown, not
     CHECK(doc["cards"][3]["serial"] == "MT1037X01146");
 }
 
-TEST_CASE("a Device Serial Number of 0 or all-ones is no identity; the node GUID still is") {
+TEST_CASE("a Device Serial Number of 0 or all-ones is no identity, but the node GUID still is") {
     Machine m;
     m.bed.addCard(realCard("0000:05:00.0", 0));
     m.bed.addCard(realCard("0000:06:00.0", ~uint64_t{0}));

@@ -135,7 +135,7 @@ TEST_CASE("a guid: key matches the node GUID of the InfiniBand device too") {
           "guid:0002:c903:000c:c89a=eth");
 }
 
-TEST_CASE("same-rank entries that disagree conflict; entries that agree do not") {
+TEST_CASE("same-rank entries that disagree conflict, entries that agree do not") {
     Config units = config(R"({"cards": {
         "guid:0002c903000cc89a": "eth",
         "serial:MT1037X01146": "ib"}})");
