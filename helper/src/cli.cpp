@@ -127,7 +127,7 @@ std::string cardLabel(const CardInfo& card) {
 }
 
 std::string where(const ConfigEntry& entry) {
-    return entry.file + ":" + std::to_string(entry.pos.line);
+    return entry.where();
 }
 
 // A card with what the configuration asks of it, or why nothing can be asked.
