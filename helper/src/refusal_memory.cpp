@@ -156,8 +156,8 @@ bool isRefusedEarlier(const std::string& runDir, const CardInfo& card, const Con
     if (plan.outcome != ApplyOutcome::Planned)
         return false;
     auto refusal = recalledRefusal(runDir, card.address);
-    return refusal && refusal->key == RefusalKey{probeIdentity(card), fingerprint, plan.before,
-                                                 plan.target};
+    return refusal &&
+           refusal->key == RefusalKey{probeIdentity(card), fingerprint, plan.before, plan.target};
 }
 
 } // namespace mlx4
