@@ -5,6 +5,7 @@
 // card supports, with one device restart on cards that need both ports changed together.
 #include "switching.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -81,6 +82,58 @@ bool reached(const std::vector<PortState>& states, const std::vector<PortType>& 
     return true;
 }
 
+// Counts the device restarts a run causes. An accepted write makes mlx4_change_port_types()
+// restart the card when the combination it checks differs from the running one; in that
+// combination a port counts as the type last written to it since the last accepted write,
+// refused or not, since a refused write stays staged (auto means its running type), and any
+// other port as its running type. An accepted write clears what was staged. What the writes cannot predict (a port on auto sensing another type, a type
+// that was refused before it was staged) shows when the card is read back: a change seen there
+// is at least one restart.
+class RestartCounter {
+public:
+    explicit RestartCounter(const std::vector<PortState>& before) {
+        for (const PortState& state : before)
+            running_.push_back(state.active);
+        lastRead_ = running_;
+        written_.resize(running_.size());
+    }
+
+    void written(int port, PortType type, bool accepted) {
+        written_[static_cast<size_t>(port - 1)] = type;
+        if (!accepted)
+            return;
+        std::vector<PortType> combination = running_;
+        for (size_t i = 0; i < combination.size(); ++i)
+            if (written_[i] && *written_[i] != PortType::Auto)
+                combination[i] = *written_[i];
+        written_.assign(running_.size(), std::nullopt);
+        if (combination != running_) {
+            ++sinceRead_;
+            running_ = combination;
+        }
+    }
+
+    void readBack(const std::vector<PortState>& states) {
+        std::vector<PortType> active;
+        for (const PortState& state : states)
+            active.push_back(state.active);
+        if (active != lastRead_)
+            sinceRead_ = std::max(sinceRead_, 1);
+        restarts_ += sinceRead_;
+        sinceRead_ = 0;
+        running_ = lastRead_ = active;
+    }
+
+    int restarts() const { return restarts_ + sinceRead_; }
+
+private:
+    std::vector<PortType> running_;  // as predicted from the accepted writes
+    std::vector<PortType> lastRead_; // as last read
+    std::vector<std::optional<PortType>> written_;
+    int sinceRead_ = 0;
+    int restarts_ = 0;
+};
+
 struct WriteRound {
     std::vector<int> errors; // per port, 0 = accepted
     int failedPort = 0;      // first port with an error other than a refusal, 0 if none
@@ -89,12 +142,14 @@ struct WriteRound {
 // One write per port, ascending. Refusals are expected on all but the last write: they stage
 // the type for the kernel's check of the whole combination at the next write. Any other error
 // means the files or the device are in trouble, so stop there.
-WriteRound writePorts(CardPorts& card, const std::vector<PortType>& types, int& writes) {
+WriteRound writePorts(CardPorts& card, const std::vector<PortType>& types, int& writes,
+                      RestartCounter& restarts) {
     WriteRound round;
     for (size_t i = 0; i < types.size(); ++i) {
         int port = static_cast<int>(i) + 1;
         int error = card.writePort(port, types[i]);
         ++writes;
+        restarts.written(port, types[i], error == 0);
         round.errors.push_back(error);
         if (error && !isRefusal(error)) {
             round.failedPort = port;
@@ -146,14 +201,15 @@ std::vector<PortType> typesOf(const std::vector<PortState>& states) {
 // write may still read back as asked on old kernels, with the type left staged) and every
 // port as targeted.
 bool runAttempt(CardPorts& card, const Attempt& attempt, ApplyResult& result, WriteRound& round,
-                std::string& problem) {
+                RestartCounter& restarts, std::string& problem) {
     for (const std::vector<PortType>& pass : attempt) {
-        round = writePorts(card, pass, result.writes);
+        round = writePorts(card, pass, result.writes, restarts);
         if (round.failedPort)
             return false;
     }
     if (!readPorts(card, result.after, problem))
         return false;
+    restarts.readBack(result.after);
     return round.errors.back() == 0 && reached(result.after, result.target);
 }
 
@@ -278,10 +334,13 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
         attempts.push_back({withAutoAs(result.target, *fixed), result.target});
     WriteRound firstRound;
     std::string problem;
+    RestartCounter restarts(result.before);
     for (size_t i = 0; i < attempts.size(); ++i) {
         WriteRound round;
         problem.clear();
-        if (runAttempt(card, attempts[i], result, round, problem)) {
+        bool switched = runAttempt(card, attempts[i], result, round, restarts, problem);
+        result.restarts = restarts.restarts();
+        if (switched) {
             result.outcome = ApplyOutcome::Switched;
             return result;
         }
@@ -313,9 +372,13 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
     if (hadAuto)
         restore.push_back(typesOf(result.before));
     for (const std::vector<PortType>& pass : restore)
-        writePorts(card, pass, result.writes);
+        writePorts(card, pass, result.writes, restarts);
     std::string restoreProblem;
-    if (readPorts(card, result.after, restoreProblem) && result.after == result.before) {
+    bool readable = readPorts(card, result.after, restoreProblem);
+    if (readable)
+        restarts.readBack(result.after);
+    result.restarts = restarts.restarts();
+    if (readable && result.after == result.before) {
         result.outcome = ApplyOutcome::Refused;
         return result;
     }

@@ -49,6 +49,9 @@ struct ApplyResult {
     std::vector<PortType> target;
     std::vector<PortState> after; // empty if not read back
     int writes = 0;               // write() calls issued, including those the kernel refused
+    // Device restarts these writes caused, as far as sysfs shows them: exact for ports that run
+    // both types on kernels from 4.9 without sensing; otherwise a restart can go unseen.
+    int restarts = 0;
     std::string reason;           // for the admin: why it failed and what to do; empty on success
 
     bool ok() const {
