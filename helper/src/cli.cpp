@@ -11,10 +11,14 @@
 #include "sysfs.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -29,9 +33,12 @@ const char kUsage[] =
     "(ConnectX, ConnectX-2, ConnectX-3) from a configuration keyed by PCI address.\n"
     "\n"
     "Commands:\n"
-    "  apply [--dry-run] (--all | ADDRESS...)  set port types of the given cards (or all)\n"
-    "  status [--json] [ADDRESS...]            cards present, current and configured types\n"
-    "  check                                   validate the configuration, print the mapping\n"
+    "  apply [--dry-run] [--json] (--all | ADDRESS...)\n"
+    "                               set port types of the given cards (or all)\n"
+    "  status [--json] [ADDRESS...] cards present, current and configured types\n"
+    "  check                        validate the configuration, print the mapping\n"
+    "  wait [--timeout SECONDS]     wait until every configured VPI card is as configured\n"
+    "                               (default timeout 30 s); writes nothing\n"
     "\n"
     "Options:\n"
     "  --config-dir DIR  read DIR/config.json and DIR/config.d/*.json\n"
@@ -43,8 +50,15 @@ const char kUsage[] =
     "\n"
     "ADDRESS is a PCI address, DDDD:BB:DD.F or BB:DD.F, as lspci -D prints it.\n"
     "Exit status: 0 all addressed cards are as configured, 1 a card could not be set\n"
-    "or read, 2 usage or configuration error (nothing was written).\n"
+    "or read (wait: timed out), 2 usage or configuration error (nothing was written),\n"
+    "3 status or apply --dry-run: a card is not as configured.\n"
     "See mlx4-porttype(8) and mlx4-porttype.json(5).\n";
+
+// wait's default bound: a driver probe and one switch of a slow card take a few seconds
+// (the switch about one); 30 s leaves ample room for both and still lets a boot with a card
+// that never gets ready go on soon (see mlx4-porttype(8), wait).
+constexpr int kDefaultWaitTimeout = 30;
+constexpr int kMaxWaitTimeout = 86400;
 
 struct Options {
     std::string configDir = MLX4_DEFAULT_CONFIG_DIR;
@@ -54,6 +68,7 @@ struct Options {
     bool dryRun = false;
     bool all = false;
     bool json = false;
+    int timeoutSeconds = kDefaultWaitTimeout;
     std::vector<PciAddress> addresses;
 };
 
@@ -90,18 +105,30 @@ Options parseArguments(int argc, char** argv) {
             options.dryRun = true;
         } else if (arg == "--all" && options.command == "apply") {
             options.all = true;
-        } else if (arg == "--json" && options.command == "status") {
+        } else if (arg == "--json" && (options.command == "status" || options.command == "apply")) {
             options.json = true;
+        } else if ((arg == "--timeout" || arg.rfind("--timeout=", 0) == 0) &&
+                   options.command == "wait") {
+            std::string value = valueOf("--timeout");
+            char* end = nullptr;
+            errno = 0;
+            long seconds = std::strtol(value.c_str(), &end, 10);
+            if (value.empty() || !std::isdigit(static_cast<unsigned char>(value[0])) || *end ||
+                errno || seconds > kMaxWaitTimeout)
+                throw UsageError{"--timeout needs a whole number of seconds from 0 to " +
+                                 std::to_string(kMaxWaitTimeout) + ", not \"" +
+                                 value.substr(0, 64) + "\""};
+            options.timeoutSeconds = static_cast<int>(seconds);
         } else if (!arg.empty() && arg[0] == '-') {
             throw UsageError{"unknown option " + arg.substr(0, 64) +
                              (options.command.empty() ? "" : " for " + options.command)};
         } else if (options.command.empty()) {
-            if (arg != "apply" && arg != "status" && arg != "check")
+            if (arg != "apply" && arg != "status" && arg != "check" && arg != "wait")
                 throw UsageError{"unknown command \"" + arg.substr(0, 64) +
-                                 "\"; the commands are apply, status and check"};
+                                 "\"; the commands are apply, status, check and wait"};
             options.command = arg;
-        } else if (options.command == "check") {
-            throw UsageError{"check takes no arguments"};
+        } else if (options.command == "check" || options.command == "wait") {
+            throw UsageError{options.command + " takes no arguments"};
         } else {
             auto address = parsePciAddress(arg);
             if (!address) {
@@ -179,8 +206,20 @@ CardTask makeTask(const CardInfo& card, const Config& config) {
     return task;
 }
 
-// The cards named on the command line, or all mlx4 cards. False if one could not be found.
-bool collectCards(const Options& options, std::vector<CardInfo>& cards) {
+// What became of one card: logged as it happens, and printed by apply --json.
+struct CardReport {
+    std::string address;
+    std::string model;  // empty if there is no such device
+    std::string result; // "unchanged", "changed" (dry run: would change), "failed", "skipped"
+    int restarts = 0;
+    std::string message; // the line logged for the card
+    std::vector<PortState> before, after;
+};
+
+// The cards named on the command line, or all mlx4 cards. False if one could not be found;
+// `missing` gets a failed report for each address without a device.
+bool collectCards(const Options& options, std::vector<CardInfo>& cards,
+                  std::vector<CardReport>* missing = nullptr) {
     std::string problem;
     bool ok = true;
     if (options.addresses.empty()) {
@@ -200,6 +239,8 @@ bool collectCards(const Options& options, std::vector<CardInfo>& cards) {
             cards.push_back(*card);
         } else {
             logError(problem);
+            if (missing)
+                missing->push_back({address.str(), {}, "failed", 0, problem, {}, {}});
             ok = false;
         }
     }
@@ -248,18 +289,29 @@ void printPlan(const CardTask& task, const ApplyResult& result) {
     }
 }
 
-// Applies (or plans) one card; returns false if the card could not be set or read.
-bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
+// Applies (or plans) one card, logs what happened and fills `report`. Returns false if the
+// card could not be set or read.
+bool applyTask(const CardTask& task, const Options& options, const std::string& runDir,
+               CardReport& report) {
+    const bool dryRun = options.dryRun;
     const std::string label = cardLabel(task.card);
-    if (!task.problem.empty()) {
-        logError(task.problem);
+    report.address = task.card.address.str();
+    report.model = modelName(task.card.device);
+    auto fail = [&report](const std::string& message) {
+        logError(message);
+        report.result = "failed";
+        report.message = message;
         return false;
-    }
+    };
+    if (!task.problem.empty())
+        return fail(task.problem);
     if (task.wants.empty()) {
-        if (dryRun)
-            std::printf("%s: %s\n", label.c_str(), task.idle.c_str());
-        else
-            logInfo(label + ": " + task.idle);
+        report.result = "skipped";
+        report.message = label + ": " + task.idle;
+        if (!dryRun)
+            logInfo(report.message);
+        else if (!options.json)
+            std::printf("%s\n", report.message.c_str());
         return true;
     }
     SysfsCardPorts ports(task.card);
@@ -270,69 +322,123 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
     if (!dryRun && result.outcome == ApplyOutcome::Planned) {
         std::string problem;
         lock = CardLock::acquire(runDir, task.card.address, problem);
-        if (!lock) {
-            logError(label + ": " + problem + "; nothing was written");
-            return false;
-        }
+        if (!lock)
+            return fail(label + ": " + problem + "; nothing was written");
         result = applyCard(ports, task.wants);
     }
+    report.before = result.before;
+    report.after = result.after;
+    report.restarts = result.restarts;
     const std::string target = formatPortTypes(result.target);
     switch (result.outcome) {
     case ApplyOutcome::InSync:
-        if (dryRun)
+        report.result = "unchanged";
+        report.message =
+            label + ": ports " + formatPortStates(result.before) + " are as configured; " +
+            (dryRun ? "nothing to write" : "nothing written");
+        if (dryRun && !options.json)
             printPlan(task, result);
-        else
-            logInfo(label + ": ports " + formatPortStates(result.before) +
-                    " are as configured; nothing written");
+        else if (!dryRun)
+            logInfo(report.message);
         return true;
     case ApplyOutcome::Planned:
-        printPlan(task, result);
+        report.result = "changed";
+        report.message = label + ": ports " + formatPortStates(result.before) + " would be set to " +
+                         target + " as configured in " + where(*task.entry);
+        if (!options.json)
+            printPlan(task, result);
         return true;
     case ApplyOutcome::Switched:
-        logNotice(label + ": ports " + formatPortStates(result.before) + " -> " +
-                  formatPortStates(result.after) + ": switched as configured in " +
-                  where(*task.entry));
+        report.result = "changed";
+        report.message = label + ": ports " + formatPortStates(result.before) + " -> " +
+                         formatPortStates(result.after) + ": switched as configured in " +
+                         where(*task.entry);
+        logNotice(report.message);
         return true;
     case ApplyOutcome::ReadFailed:
-        logError(label + ": " + result.reason + "; nothing was written");
-        return false;
+        return fail(label + ": " + result.reason + "; nothing was written");
     case ApplyOutcome::ReadOnly:
-        logError(label + ": cannot set ports to " + target + ": " + result.reason +
-                 "; nothing was written");
-        return false;
+        return fail(label + ": cannot set ports to " + target + ": " + result.reason +
+                    "; nothing was written");
     case ApplyOutcome::Refused:
-        logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
-                 "): " + result.reason +
-                 ". The card was left as it was: " + formatPortStates(result.before));
-        return false;
+        return fail(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
+                    "): " + result.reason +
+                    ". The card was left as it was: " + formatPortStates(result.before));
     case ApplyOutcome::LeftChanged:
-        logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
-                 "): " + result.reason + ". WARNING: the card could not be put back and is now " +
-                 (result.after.empty() ? std::string("in an unknown state")
-                                       : formatPortStates(result.after)) +
-                 ", neither as configured nor as before " + formatPortStates(result.before) +
-                 "; check it with: mlx4-porttype status " + task.card.address.str());
-        return false;
+        return fail(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
+                    "): " + result.reason +
+                    ". WARNING: the card could not be put back and is now " +
+                    (result.after.empty() ? std::string("in an unknown state")
+                                          : formatPortStates(result.after)) +
+                    ", neither as configured nor as before " + formatPortStates(result.before) +
+                    "; check it with: mlx4-porttype status " + task.card.address.str());
     }
     return false;
+}
+
+nlohmann::ordered_json portStatesJson(const std::vector<PortState>& states) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const PortState& state : states)
+        list.push_back(formatPortState(state));
+    return list;
+}
+
+// Prints a JSON document; invalid UTF-8 in a value (from a file name, say) is replaced, never
+// fatal.
+void printJson(const nlohmann::ordered_json& document) {
+    std::printf("%s\n",
+                document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                    .c_str());
+}
+
+// The document of apply --json; its schema is apply.schema.json.
+void printApplyJson(const std::vector<CardReport>& reports, bool dryRun) {
+    nlohmann::ordered_json cards = nlohmann::ordered_json::array();
+    for (const CardReport& report : reports) {
+        nlohmann::ordered_json card;
+        card["address"] = report.address;
+        if (!report.model.empty())
+            card["model"] = report.model;
+        card["result"] = report.result;
+        card["restarts"] = report.restarts;
+        card["message"] = report.message;
+        card["before"] = portStatesJson(report.before);
+        card["after"] = portStatesJson(report.after);
+        cards.push_back(card);
+    }
+    nlohmann::ordered_json document;
+    document["version"] = 1;
+    document["dry_run"] = dryRun;
+    document["cards"] = cards;
+    printJson(document);
 }
 
 int commandApply(const Options& options) {
     Config config;
     if (!loadConfig(options, config))
         return kExitUsage;
+    std::vector<CardReport> reports;
+    bool ok = true;
     if (options.all && !config.defaultEntry && config.cards.empty()) {
         logDebug("no card is configured in " + options.configDir + "; nothing to do");
-        return kExitOk;
+    } else {
+        std::vector<CardInfo> cards;
+        ok = collectCards(options, cards, &reports);
+        if (options.all && cards.empty())
+            logInfo("no mlx4 card found; nothing to do");
+        std::string runDir = runDirectory();
+        for (const CardInfo& card : cards) {
+            reports.emplace_back();
+            ok &= applyTask(makeTask(card, config), options, runDir, reports.back());
+        }
     }
-    std::vector<CardInfo> cards;
-    bool ok = collectCards(options, cards);
-    if (options.all && cards.empty())
-        logInfo("no mlx4 card found; nothing to do");
-    std::string runDir = runDirectory();
-    for (const CardInfo& card : cards)
-        ok &= applyTask(makeTask(card, config), options.dryRun, runDir);
-    return ok ? kExitOk : kExitCardFailed;
+    if (options.json)
+        printApplyJson(reports, options.dryRun);
+    if (!ok)
+        return kExitCardFailed;
+    bool wouldWrite = std::any_of(reports.begin(), reports.end(),
+                                  [](const CardReport& r) { return r.result == "changed"; });
+    return options.dryRun && wouldWrite ? kExitDrift : kExitOk;
 }
 
 struct PortRow {
@@ -406,6 +512,7 @@ void printStatusJson(const std::vector<CardRow>& rows) {
         cards.push_back(card);
     }
     nlohmann::ordered_json document;
+    document["version"] = 1;
     document["cards"] = cards;
     std::printf("%s\n", document.dump(2).c_str());
 }
@@ -456,18 +563,20 @@ int commandStatus(const Options& options) {
     std::vector<CardInfo> cards;
     bool ok = collectCards(options, cards);
     std::vector<CardRow> rows;
+    bool drift = false;
     for (const CardInfo& card : cards) {
         rows.push_back(statusRow(makeTask(card, config)));
         if (!rows.back().task.problem.empty())
             ok = false;
         for (const PortRow& port : rows.back().ports)
             ok &= !port.current.empty();
+        drift |= !rows.back().inSync;
     }
     if (options.json)
         printStatusJson(rows);
     else
         printStatusTable(rows);
-    return ok ? kExitOk : kExitCardFailed;
+    return !ok ? kExitCardFailed : drift ? kExitDrift : kExitOk;
 }
 
 int commandCheck(const Options& options) {
@@ -492,6 +601,112 @@ int commandCheck(const Options& options) {
     else
         std::printf("  other cards are left as they are (no \"default\")\n");
     return kExitOk;
+}
+
+
+// The hook for the memory of refused targets (issue 10): whether `task`'s card refused this
+// target earlier and will not be asked again until the configuration or the card changes.
+// Such a card is settled: waiting for it would only hold the boot. Until that memory exists,
+// nothing is known to have been refused.
+bool refusedEarlier(const CardTask& task) {
+    (void)task;
+    return false;
+}
+
+// Whether wait must go on waiting for `device`, and why (for the log at the timeout). A card
+// nothing more will happen to without the admin (settled) is not waited for; `warning` says
+// why when that is a problem.
+bool mustWaitFor(const CardInfo& device, const Config& config, std::string& why,
+                 std::string& warning) {
+    if (device.vendor != kMellanoxVendor || !isVpiCard(device.device))
+        return false; // no port type to set
+    if (!device.driver.empty() && device.driver != "mlx4_core")
+        return false; // given to another driver on purpose, e.g. vfio-pci for a VM
+    if (!config.entryFor(device.address))
+        return false; // not configured
+    const std::string label = cardLabel(device);
+    if (device.driver.empty()) {
+        why = label + ": not bound to mlx4_core yet (is the module loaded? lsmod | grep mlx4)";
+        return true;
+    }
+    CardTask task = makeTask(device, config);
+    if (!task.problem.empty()) {
+        warning = task.problem + "; not waiting for it";
+        return false;
+    }
+    if (task.wants.empty()) {
+        why = label + ": " + task.idle;
+        return true;
+    }
+    SysfsCardPorts ports(task.card);
+    ApplyResult result = applyCard(ports, task.wants, /*dryRun=*/true); // reads, never writes
+    switch (result.outcome) {
+    case ApplyOutcome::InSync:
+        return false;
+    case ApplyOutcome::ReadOnly:
+        warning = label + ": cannot reach " + formatPortTypes(result.target) + ": " +
+                  result.reason + "; not waiting for it";
+        return false;
+    case ApplyOutcome::ReadFailed:
+        why = label + ": " + result.reason;
+        return true;
+    default:
+        if (refusedEarlier(task))
+            return false;
+        why = label + ": ports " + formatPortStates(result.before) + ", configured " +
+              formatPortTypes(result.target) + " in " + where(*task.entry) +
+              ": not switched yet (the udev rule does it when the card appears; see the "
+              "journal: journalctl -t mlx4-porttype; or run: mlx4-porttype apply " +
+              task.card.address.str() + ")";
+        return true;
+    }
+}
+
+int commandWait(const Options& options) {
+    Config config;
+    if (!loadConfig(options, config))
+        return kExitUsage;
+    if (!config.defaultEntry && config.cards.empty()) {
+        logDebug("no card is configured in " + options.configDir + "; nothing to wait for");
+        return kExitOk;
+    }
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + std::chrono::seconds(options.timeoutSeconds);
+    for (;;) {
+        std::string problem;
+        std::vector<CardInfo> devices = findMellanoxDevices(problem);
+        if (!problem.empty()) {
+            logError(problem);
+            return kExitCardFailed;
+        }
+        std::vector<std::string> pending, warnings;
+        for (const CardInfo& device : devices) {
+            std::string why, warning;
+            if (mustWaitFor(device, config, why, warning))
+                pending.push_back(why);
+            if (!warning.empty())
+                warnings.push_back(warning);
+        }
+        bool timedOut = Clock::now() >= deadline;
+        if (pending.empty() || timedOut) {
+            for (const std::string& warning : warnings)
+                logWarning(warning);
+        }
+        if (pending.empty()) {
+            logInfo("every configured mlx4 VPI card is settled");
+            return kExitOk;
+        }
+        if (timedOut) {
+            for (const std::string& why : pending)
+                logError("not ready after " + std::to_string(options.timeoutSeconds) +
+                         " s: " + why);
+            return kExitCardFailed;
+        }
+        // Port files change without a uevent (the driver creates them quietly and a switch
+        // rewrites them in place), so look again shortly rather than listen.
+        std::this_thread::sleep_until(
+            std::min(deadline, Clock::now() + std::chrono::milliseconds(200)));
+    }
 }
 
 } // namespace
@@ -521,6 +736,8 @@ int runCommandLine(int argc, char** argv) {
         return commandApply(options);
     if (options.command == "status")
         return commandStatus(options);
+    if (options.command == "wait")
+        return commandWait(options);
     return commandCheck(options);
 }
 
