@@ -333,9 +333,8 @@ bool applyTask(const CardTask& task, const Options& options, const std::string& 
     switch (result.outcome) {
     case ApplyOutcome::InSync:
         report.result = "unchanged";
-        report.message =
-            label + ": ports " + formatPortStates(result.before) + " are as configured; " +
-            (dryRun ? "nothing to write" : "nothing written");
+        report.message = label + ": ports " + formatPortStates(result.before) +
+                         " are as configured; " + (dryRun ? "nothing to write" : "nothing written");
         if (dryRun && !options.json)
             printPlan(task, result);
         else if (!dryRun)
@@ -343,8 +342,8 @@ bool applyTask(const CardTask& task, const Options& options, const std::string& 
         return true;
     case ApplyOutcome::Planned:
         report.result = "changed";
-        report.message = label + ": ports " + formatPortStates(result.before) + " would be set to " +
-                         target + " as configured in " + where(*task.entry);
+        report.message = label + ": ports " + formatPortStates(result.before) +
+                         " would be set to " + target + " as configured in " + where(*task.entry);
         if (!options.json)
             printPlan(task, result);
         return true;
@@ -365,9 +364,8 @@ bool applyTask(const CardTask& task, const Options& options, const std::string& 
                     "): " + result.reason +
                     ". The card was left as it was: " + formatPortStates(result.before));
     case ApplyOutcome::LeftChanged:
-        return fail(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
-                    "): " + result.reason +
-                    ". WARNING: the card could not be put back and is now " +
+        return fail(label + ": cannot set ports to " + target + " (" + where(*task.entry) + "): " +
+                    result.reason + ". WARNING: the card could not be put back and is now " +
                     (result.after.empty() ? std::string("in an unknown state")
                                           : formatPortStates(result.after)) +
                     ", neither as configured nor as before " + formatPortStates(result.before) +
@@ -386,9 +384,9 @@ nlohmann::ordered_json portStatesJson(const std::vector<PortState>& states) {
 // Prints a JSON document; invalid UTF-8 in a value (from a file name, say) is replaced, never
 // fatal.
 void printJson(const nlohmann::ordered_json& document) {
-    std::printf("%s\n",
-                document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-                    .c_str());
+    std::printf(
+        "%s\n",
+        document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
 }
 
 // The document of apply --json; its schema is apply.schema.json.
@@ -602,7 +600,6 @@ int commandCheck(const Options& options) {
         std::printf("  other cards are left as they are (no \"default\")\n");
     return kExitOk;
 }
-
 
 // The hook for the memory of refused targets (issue 10): whether `task`'s card refused this
 // target earlier and will not be asked again until the configuration or the card changes.

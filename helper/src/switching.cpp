@@ -83,12 +83,12 @@ bool reached(const std::vector<PortState>& states, const std::vector<PortType>& 
 }
 
 // Counts the device restarts a run causes. An accepted write makes mlx4_change_port_types()
-// restart the card when the combination it checks differs from the running one; in that
+// restart the card when the combination it checks differs from the running one. In that
 // combination a port counts as the type last written to it since the last accepted write,
 // refused or not, since a refused write stays staged (auto means its running type), and any
-// other port as its running type. An accepted write clears what was staged. What the writes cannot predict (a port on auto sensing another type, a type
-// that was refused before it was staged) shows when the card is read back: a change seen there
-// is at least one restart.
+// other port as its running type; an accepted write clears what was staged. What the writes
+// cannot predict (a port on auto sensing another type, a type refused before it was staged)
+// shows when the card is read back: a change seen there is at least one restart.
 class RestartCounter {
 public:
     explicit RestartCounter(const std::vector<PortState>& before) {

@@ -52,7 +52,7 @@ struct ApplyResult {
     // Device restarts these writes caused, as far as sysfs shows them: exact for ports that run
     // both types on kernels from 4.9 without sensing; otherwise a restart can go unseen.
     int restarts = 0;
-    std::string reason;           // for the admin: why it failed and what to do; empty on success
+    std::string reason; // for the admin: why it failed and what to do; empty on success
 
     bool ok() const {
         return outcome == ApplyOutcome::InSync || outcome == ApplyOutcome::Planned ||

@@ -71,7 +71,7 @@ inline const char* const kCx3 = "0000:07:00.0";
 inline const char* const kDecoy = "0000:08:00.0";
 
 inline CardSpec card(const char* address, std::vector<std::string> ports = {"ib", "ib"},
-              unsigned device = 0x673c) {
+                     unsigned device = 0x673c) {
     CardSpec spec;
     spec.address = address;
     spec.ports = std::move(ports);

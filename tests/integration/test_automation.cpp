@@ -147,9 +147,9 @@ TEST_CASE("wait returns at once when there is nothing to wait for") {
 
 TEST_CASE("wait times out with exit 1 and says which cards are not ready, and why") {
     Machine m;
-    m.bed.addCard(card(kCx2a, {"ib", "ib"}));   // not switched
-    m.bed.addCard(card(kCx2b, {}));             // no port files yet
-    CardSpec unbound = card(kCx3, {}, 0x1003);  // no driver yet
+    m.bed.addCard(card(kCx2a, {"ib", "ib"}));  // not switched
+    m.bed.addCard(card(kCx2b, {}));            // no port files yet
+    CardSpec unbound = card(kCx3, {}, 0x1003); // no driver yet
     unbound.driver = "";
     m.bed.addCard(unbound);
     m.config(R"({"default": "eth"})");

@@ -467,9 +467,9 @@ Tally runAll(Starts which, Check check) {
                                  variant.era == KernelEra::Linux3_6 || singleTypePort ||
                                  (variant.dpdp && variant.senseSupport);
                 if (!traceless)
-                    expect(result.restarts == card.restarts(),
-                           "ApplyResult.restarts (" + std::to_string(result.restarts) +
-                           ") counts the device restarts");
+                    expect(result.restarts == card.restarts(), "ApplyResult.restarts (" +
+                                                                   std::to_string(result.restarts) +
+                                                                   ") counts the device restarts");
 
                 KernelModel dryCard(variant, from.ports);
                 ApplyResult dry = applyCard(dryCard, wants, true);
