@@ -615,7 +615,7 @@ bool refusedEarlier(const CardTask& task) {
 // why when that is a problem.
 bool mustWaitFor(const CardInfo& device, const Config& config, std::string& why,
                  std::string& warning) {
-    if (device.vendor != kMellanoxVendor || !isVpiCard(device.device))
+    if (device.vendor != kMellanoxVendor || deviceKind(device.device) != DeviceKind::vpi)
         return false; // no port type to set
     if (!device.driver.empty() && device.driver != "mlx4_core")
         return false; // given to another driver on purpose, e.g. vfio-pci for a VM
