@@ -51,8 +51,8 @@ const char kUsage[] =
     "ADDRESS is a PCI address, DDDD:BB:DD.F or BB:DD.F, as lspci -D prints it.\n"
     "Exit status: 0 all addressed cards are as configured, 1 a card could not be set\n"
     "or read (wait: timed out), 2 usage or configuration error (nothing was written),\n"
-    "3 status or apply --dry-run: a card is not as configured.\n"
-    "See mlx4-porttype(8) and mlx4-porttype.json(5).\n";
+    "3 status or apply --dry-run: a card is not as configured (mlx4-porttype(8),\n"
+    "EXIT STATUS). See mlx4-porttype(8) and mlx4-porttype.json(5).\n";
 
 // wait's default bound: a driver probe and one switch of a slow card take a few seconds
 // (the switch about one); 30 s leaves ample room for both and still lets a boot with a card
