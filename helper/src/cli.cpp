@@ -601,20 +601,21 @@ int commandCheck(const Options& options) {
     return kExitOk;
 }
 
-// The hook for the memory of refused targets (issue 10): whether `task`'s card refused this
-// target earlier and will not be asked again until the configuration or the card changes.
-// Such a card is settled: waiting for it would only hold the boot. Until that memory exists,
-// nothing is known to have been refused.
-bool refusedEarlier(const CardTask& task) {
-    (void)task;
+// The hook for the memory of refused targets (issue 10): whether the card, as it reads now,
+// was refused its configured target earlier and will not be asked again until the
+// configuration or the card changes. Such a card is settled: waiting for it would only hold
+// the boot. The same signature as that memory's isRefusedEarlier(), which plugs in here; until
+// it exists, nothing is known to have been refused.
+bool refusedEarlier(const std::string& runDir, const CardInfo& card, const Config& config) {
+    (void)runDir, (void)card, (void)config;
     return false;
 }
 
 // Whether wait must go on waiting for `device`, and why (for the log at the timeout). A card
 // nothing more will happen to without the admin (settled) is not waited for; `warning` says
 // why when that is a problem.
-bool mustWaitFor(const CardInfo& device, const Config& config, std::string& why,
-                 std::string& warning) {
+bool mustWaitFor(const CardInfo& device, const Config& config, const std::string& runDir,
+                 std::string& why, std::string& warning) {
     if (device.vendor != kMellanoxVendor || deviceKind(device.device) != DeviceKind::vpi)
         return false; // no port type to set
     if (!device.driver.empty() && device.driver != "mlx4_core")
@@ -648,7 +649,7 @@ bool mustWaitFor(const CardInfo& device, const Config& config, std::string& why,
         why = label + ": " + result.reason;
         return true;
     default:
-        if (refusedEarlier(task))
+        if (refusedEarlier(runDir, device, config))
             return false;
         why = label + ": ports " + formatPortStates(result.before) + ", configured " +
               formatPortTypes(result.target) + " in " + where(*task.entry) +
@@ -667,6 +668,7 @@ int commandWait(const Options& options) {
         logDebug("no card is configured in " + options.configDir + "; nothing to wait for");
         return kExitOk;
     }
+    const std::string runDir = runDirectory();
     using Clock = std::chrono::steady_clock;
     const auto deadline = Clock::now() + std::chrono::seconds(options.timeoutSeconds);
     for (;;) {
@@ -679,7 +681,7 @@ int commandWait(const Options& options) {
         std::vector<std::string> pending, warnings;
         for (const CardInfo& device : devices) {
             std::string why, warning;
-            if (mustWaitFor(device, config, why, warning))
+            if (mustWaitFor(device, config, runDir, why, warning))
                 pending.push_back(why);
             if (!warning.empty())
                 warnings.push_back(warning);
