@@ -90,7 +90,9 @@ TEST_CASE("apply --json reports each card's result, restarts and message") {
         m.config(R"({"cards": {"05:00.0": "eth", "06:00.0": "eth"}})");
         RunResult again = m.run({"apply", "--json", "--all"});
         CHECK(again.status == 0);
-        for (const auto& entry : nlohmann::json::parse(again.out)["cards"])
+        // A named document: a loop over a member of a temporary would outlive it.
+        auto document = nlohmann::json::parse(again.out);
+        for (const auto& entry : document["cards"])
             CHECK(entry["result"] != "changed");
     }
     SUBCASE("a dry run says what would change and exits 3") {
