@@ -12,10 +12,15 @@
 #include "sysfs.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -31,10 +36,13 @@ const char kUsage[] =
     "GUID, serial number or part number.\n"
     "\n"
     "Commands:\n"
-    "  apply [--dry-run] (--all | ADDRESS...)  set port types of the given cards (or all)\n"
-    "  status [--json] [ADDRESS...]            cards present, their identity, current and\n"
-    "                                          configured types\n"
-    "  check                                   validate the configuration, print the mapping\n"
+    "  apply [--dry-run] [--json] (--all | ADDRESS...)\n"
+    "                               set port types of the given cards (or all)\n"
+    "  status [--json] [ADDRESS...] cards present, their identity, current and configured\n"
+    "                               types\n"
+    "  check                        validate the configuration, print the mapping\n"
+    "  wait [--timeout SECONDS]     wait until every configured VPI card is as configured\n"
+    "                               (default timeout 30 s); writes nothing\n"
     "\n"
     "Options:\n"
     "  --config-dir DIR  read DIR/config.json and DIR/config.d/*.json\n"
@@ -46,8 +54,15 @@ const char kUsage[] =
     "\n"
     "ADDRESS is a PCI address, DDDD:BB:DD.F or BB:DD.F, as lspci -D prints it.\n"
     "Exit status: 0 all addressed cards are as configured, 1 a card could not be set\n"
-    "or read, 2 usage or configuration error (nothing was written).\n"
-    "See mlx4-porttype(8) and mlx4-porttype.json(5).\n";
+    "or read (wait: timed out), 2 usage or configuration error (nothing was written),\n"
+    "3 status or apply --dry-run: a card is not as configured (mlx4-porttype(8),\n"
+    "EXIT STATUS). See mlx4-porttype(8) and mlx4-porttype.json(5).\n";
+
+// wait's default bound: a driver probe and one switch of a slow card take a few seconds
+// (the switch about one); 30 s leaves ample room for both and still lets a boot with a card
+// that never gets ready go on soon (see mlx4-porttype(8), wait).
+constexpr int kDefaultWaitTimeout = 30;
+constexpr int kMaxWaitTimeout = 86400;
 
 struct Options {
     std::string configDir = MLX4_DEFAULT_CONFIG_DIR;
@@ -57,6 +72,7 @@ struct Options {
     bool dryRun = false;
     bool all = false;
     bool json = false;
+    int timeoutSeconds = kDefaultWaitTimeout;
     std::vector<PciAddress> addresses;
 };
 
@@ -93,18 +109,30 @@ Options parseArguments(int argc, char** argv) {
             options.dryRun = true;
         } else if (arg == "--all" && options.command == "apply") {
             options.all = true;
-        } else if (arg == "--json" && options.command == "status") {
+        } else if (arg == "--json" && (options.command == "status" || options.command == "apply")) {
             options.json = true;
+        } else if ((arg == "--timeout" || arg.rfind("--timeout=", 0) == 0) &&
+                   options.command == "wait") {
+            std::string value = valueOf("--timeout");
+            char* end = nullptr;
+            errno = 0;
+            long seconds = std::strtol(value.c_str(), &end, 10);
+            if (value.empty() || !std::isdigit(static_cast<unsigned char>(value[0])) || *end ||
+                errno || seconds > kMaxWaitTimeout)
+                throw UsageError{"--timeout needs a whole number of seconds from 0 to " +
+                                 std::to_string(kMaxWaitTimeout) + ", not \"" +
+                                 value.substr(0, 64) + "\""};
+            options.timeoutSeconds = static_cast<int>(seconds);
         } else if (!arg.empty() && arg[0] == '-') {
             throw UsageError{"unknown option " + arg.substr(0, 64) +
                              (options.command.empty() ? "" : " for " + options.command)};
         } else if (options.command.empty()) {
-            if (arg != "apply" && arg != "status" && arg != "check")
+            if (arg != "apply" && arg != "status" && arg != "check" && arg != "wait")
                 throw UsageError{"unknown command \"" + arg.substr(0, 64) +
-                                 "\"; the commands are apply, status and check"};
+                                 "\"; the commands are apply, status, check and wait"};
             options.command = arg;
-        } else if (options.command == "check") {
-            throw UsageError{"check takes no arguments"};
+        } else if (options.command == "check" || options.command == "wait") {
+            throw UsageError{options.command + " takes no arguments"};
         } else {
             auto address = parsePciAddress(arg);
             if (!address) {
@@ -151,7 +179,10 @@ std::string conflictProblem(const CardInfo& card, const ConfigMatch& match) {
            "); the card was not touched. Remove one entry or make them agree";
 }
 
-CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds needs = {}) {
+// `needs` says what of the card's identity to read; a caller that read it already passes it
+// as `known` instead.
+CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds needs = {},
+                  const CardIdentity* known = nullptr) {
     CardTask task;
     task.card = card;
     task.identity.address = card.address;
@@ -170,7 +201,9 @@ CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds need
                        ", not mlx4_core; only mlx4 cards have a port type to set";
         return task;
     }
-    if (needs.any()) {
+    if (known) {
+        task.identity = *known;
+    } else if (needs.any()) {
         task.identity = readCardIdentity(card, needs);
         if (!task.identity.problems.empty())
             logDebug(card.address.str() + ": identity partly unknown: " + task.identity.problems);
@@ -293,8 +326,20 @@ void noteIdentityNeedsRoot(const std::vector<CardTask>& tasks) {
                   "card; run as root to see it");
 }
 
-// The cards named on the command line, or all mlx4 cards. False if one could not be found.
-bool collectCards(const Options& options, std::vector<CardInfo>& cards) {
+// What became of one card: logged as it happens, and printed by apply --json.
+struct CardReport {
+    std::string address;
+    std::string model;  // empty if there is no such device
+    std::string result; // "unchanged", "changed" (dry run: would change), "failed", "skipped"
+    int restarts = 0;
+    std::string message; // the line logged for the card
+    std::vector<PortState> before, after;
+};
+
+// The cards named on the command line, or all mlx4 cards. False if one could not be found;
+// `missing` gets a failed report for each address without a device.
+bool collectCards(const Options& options, std::vector<CardInfo>& cards,
+                  std::vector<CardReport>* missing = nullptr) {
     std::string problem;
     bool ok = true;
     if (options.addresses.empty()) {
@@ -314,6 +359,8 @@ bool collectCards(const Options& options, std::vector<CardInfo>& cards) {
             cards.push_back(*card);
         } else {
             logError(problem);
+            if (missing)
+                missing->push_back({address.str(), {}, "failed", 0, problem, {}, {}});
             ok = false;
         }
     }
@@ -349,6 +396,7 @@ std::string udevAction() {
 // What one apply run works with, the same for every card.
 struct ApplyContext {
     bool dryRun = false;
+    bool json = false; // apply --json: the document replaces the dry run's plan on stdout
     std::string runDir;
     std::string action;      // udevAction()
     std::string fingerprint; // Config::fingerprint
@@ -394,19 +442,28 @@ void printPlan(const CardTask& task, const ApplyResult& result) {
     }
 }
 
-// Applies (or plans) one card; returns false if the card could not be set or read.
-bool applyTask(const CardTask& task, const ApplyContext& context) {
+// Applies (or plans) one card, logs what happened and fills `report`. Returns false if the
+// card could not be set or read.
+bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& report) {
     const std::string label = cardLabel(task.card);
     const std::string address = task.card.address.str();
-    if (!task.problem.empty()) {
-        logError(task.problem);
+    report.address = address;
+    report.model = modelName(task.card.device);
+    auto fail = [&report](const std::string& message) {
+        logError(message);
+        report.result = "failed";
+        report.message = message;
         return false;
-    }
+    };
+    if (!task.problem.empty())
+        return fail(task.problem);
     if (task.wants.empty()) {
-        if (context.dryRun)
-            std::printf("%s: %s\n", label.c_str(), task.idle.c_str());
-        else
-            logInfo(label + ": " + task.idle);
+        report.result = "skipped";
+        report.message = label + ": " + task.idle;
+        if (!context.dryRun)
+            logInfo(report.message);
+        else if (!context.json)
+            std::printf("%s\n", report.message.c_str());
         return true;
     }
     SysfsCardPorts ports(task.card);
@@ -425,52 +482,61 @@ bool applyTask(const CardTask& task, const ApplyContext& context) {
             RefusalKey key{probeIdentity(task.card), context.fingerprint, result.before,
                            result.target};
             if (earlier && earlier->key == key) {
-                logError(label + ": refused earlier: ports " + formatPortStates(result.before) +
-                         " -> " + formatPortTypes(result.target) + " (" + where(*task.entry) +
-                         "): " + earlier->reason + "; not tried again at this " + context.action +
-                         " event; run `mlx4-porttype apply " + address + "` to try again");
+                fail(label + ": refused earlier: ports " + formatPortStates(result.before) +
+                     " -> " + formatPortTypes(result.target) + " (" + where(*task.entry) +
+                     "): " + earlier->reason + "; not tried again at this " + context.action +
+                     " event; run `mlx4-porttype apply " + address + "` to try again");
+                report.result = "skipped";
                 return false;
             }
         }
         std::string problem;
         lock = CardLock::acquire(context.runDir, task.card.address, problem);
-        if (!lock) {
-            logError(label + ": " + problem + "; nothing was written");
-            return false;
-        }
+        if (!lock)
+            return fail(label + ": " + problem + "; nothing was written");
         result = applyCard(ports, task.wants);
     }
+    report.before = result.before;
+    report.after = result.after;
+    report.restarts = result.restarts;
     const std::string target = formatPortTypes(result.target);
     const std::string cost = "the attempt cost " + restartsText(result.restarts);
     switch (result.outcome) {
     case ApplyOutcome::InSync:
-        if (context.dryRun)
+        report.result = "unchanged";
+        report.message = label + ": ports " + formatPortStates(result.before) +
+                         " are as configured; " +
+                         (context.dryRun ? "nothing to write" : "nothing written");
+        if (context.dryRun && !context.json)
             printPlan(task, result);
-        else
-            logInfo(label + ": ports " + formatPortStates(result.before) +
-                    " are as configured; nothing written");
+        else if (!context.dryRun)
+            logInfo(report.message);
         return true;
     case ApplyOutcome::Planned:
-        printPlan(task, result);
+        report.result = "changed";
+        report.message = label + ": ports " + formatPortStates(result.before) +
+                         " would be set to " + target + " as configured in " + where(*task.entry);
+        if (!context.json)
+            printPlan(task, result);
         return true;
     case ApplyOutcome::Switched:
         forgetRefusal(context.runDir, task.card.address);
-        logNotice(label + ": ports " + formatPortStates(result.before) + " -> " +
-                  formatPortStates(result.after) + ": " +
-                  (setsAuto(makePlan(result.before, task.wants))
-                       ? "accepted; this card senses only with DPDP and sense support (the "
-                         "driver lists both when loaded with modprobe mlx4_core "
-                         "debug_level=1); "
-                       : "") +
-                  "switched as configured in " + where(*task.entry));
+        report.result = "changed";
+        report.message = label + ": ports " + formatPortStates(result.before) + " -> " +
+                         formatPortStates(result.after) + ": " +
+                         (setsAuto(makePlan(result.before, task.wants))
+                              ? "accepted; this card senses only with DPDP and sense support "
+                                "(the driver lists both when loaded with modprobe mlx4_core "
+                                "debug_level=1); "
+                              : "") +
+                         "switched as configured in " + where(*task.entry);
+        logNotice(report.message);
         return true;
     case ApplyOutcome::ReadFailed:
-        logError(label + ": " + result.reason + "; nothing was written");
-        return false;
+        return fail(label + ": " + result.reason + "; nothing was written");
     case ApplyOutcome::ReadOnly:
-        logError(label + ": cannot set ports to " + target + ": " + result.reason +
-                 "; nothing was written");
-        return false;
+        return fail(label + ": cannot set ports to " + target + ": " + result.reason +
+                    "; nothing was written");
     case ApplyOutcome::Refused: {
         std::string problem;
         Refusal refusal{
@@ -479,65 +545,111 @@ bool applyTask(const CardTask& task, const ApplyContext& context) {
             result.reason};
         bool remembered = result.kernelRefused &&
                           rememberRefusal(context.runDir, task.card.address, refusal, problem);
-        logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
-                 "): " + result.reason +
-                 ". The card was left as it was: " + formatPortStates(result.before) + "; " + cost +
-                 (remembered ? ". udev events do not try this again until the configuration "
-                               "changes or the driver binds the card anew; mlx4-porttype apply " +
-                                   address + " does"
-                             : ""));
+        fail(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
+             "): " + result.reason +
+             ". The card was left as it was: " + formatPortStates(result.before) + "; " + cost +
+             (remembered ? ". udev events do not try this again until the configuration "
+                           "changes or the driver binds the card anew; mlx4-porttype apply " +
+                               address + " does"
+                         : ""));
         if (result.kernelRefused && !remembered)
             logWarning(label + ": " + problem + "; udev events will try this target again");
         return false;
     }
     case ApplyOutcome::LeftChanged:
-        logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
-                 "): " + result.reason + ". WARNING: the card could not be put back and is now " +
-                 (result.after.empty() ? std::string("in an unknown state")
-                                       : formatPortStates(result.after)) +
-                 ", neither as configured nor as before " + formatPortStates(result.before) + "; " +
-                 cost + "; check it with: mlx4-porttype status " + address);
-        return false;
+        return fail(label + ": cannot set ports to " + target + " (" + where(*task.entry) + "): " +
+                    result.reason + ". WARNING: the card could not be put back and is now " +
+                    (result.after.empty() ? std::string("in an unknown state")
+                                          : formatPortStates(result.after)) +
+                    ", neither as configured nor as before " + formatPortStates(result.before) +
+                    "; " + cost + "; check it with: mlx4-porttype status " + address);
     case ApplyOutcome::SwitchFailed:
-        logError(label + ": switching ports to " + target + " (" + where(*task.entry) +
-                 ") failed: " + result.reason + ". The card now runs " +
-                 formatPortStates(result.after) + " (was " + formatPortStates(result.before) +
-                 ") and its network and InfiniBand interfaces may be gone; " + cost +
-                 ". To recover, switch it again (mlx4-porttype apply " + address +
-                 ", or another configuration) or re-bind its driver (echo " + address +
-                 " > /sys/bus/pci/drivers/mlx4_core/unbind; echo " + address +
-                 " > /sys/bus/pci/drivers/mlx4_core/bind), and look at journalctl -k");
-        return false;
+        return fail(label + ": switching ports to " + target + " (" + where(*task.entry) +
+                    ") failed: " + result.reason + ". The card now runs " +
+                    formatPortStates(result.after) + " (was " + formatPortStates(result.before) +
+                    ") and its network and InfiniBand interfaces may be gone; " + cost +
+                    ". To recover, switch it again (mlx4-porttype apply " + address +
+                    ", or another configuration) or re-bind its driver (echo " + address +
+                    " > /sys/bus/pci/drivers/mlx4_core/unbind; echo " + address +
+                    " > /sys/bus/pci/drivers/mlx4_core/bind), and look at journalctl -k");
     }
     return false;
+}
+
+nlohmann::ordered_json portStatesJson(const std::vector<PortState>& states) {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const PortState& state : states)
+        list.push_back(formatPortState(state));
+    return list;
+}
+
+// Prints a JSON document; invalid UTF-8 in a value (from a file name, say) is replaced, never
+// fatal.
+void printJson(const nlohmann::ordered_json& document) {
+    std::printf(
+        "%s\n",
+        document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
+}
+
+// The document of apply --json; its schema is apply.schema.json.
+void printApplyJson(const std::vector<CardReport>& reports, bool dryRun) {
+    nlohmann::ordered_json cards = nlohmann::ordered_json::array();
+    for (const CardReport& report : reports) {
+        nlohmann::ordered_json card;
+        card["address"] = report.address;
+        if (!report.model.empty())
+            card["model"] = report.model;
+        card["result"] = report.result;
+        card["restarts"] = report.restarts;
+        card["message"] = report.message;
+        card["before"] = portStatesJson(report.before);
+        card["after"] = portStatesJson(report.after);
+        cards.push_back(card);
+    }
+    nlohmann::ordered_json document;
+    document["version"] = 1;
+    document["dry_run"] = dryRun;
+    document["cards"] = cards;
+    printJson(document);
 }
 
 int commandApply(const Options& options) {
     Config config;
     if (!loadConfig(options, config))
         return kExitUsage;
+    std::vector<CardReport> reports;
+    bool ok = true;
     if (options.all && !config.defaultEntry && !config.namesCards()) {
         logDebug("no card is configured in " + options.configDir + "; nothing to do");
-        return kExitOk;
-    }
-    std::vector<CardInfo> cards;
-    bool ok = collectCards(options, cards);
-    if (options.all && cards.empty())
-        logInfo("no mlx4 card found; nothing to do");
-    ApplyContext context{options.dryRun, runDirectory(), udevAction(), config.fingerprint};
-    // The rule's path reads only what the configuration matches on; a dry run shows it all.
-    IdentityNeeds needs = config.identityNeeds();
-    needs.all = options.dryRun;
-    for (const CardInfo& card : cards) {
-        // Virtual functions have read-only port files; their physical function's are the ones.
-        if (options.all && deviceKind(card.device) == DeviceKind::virtualFunction) {
-            logDebug(cardLabel(card) + ": a virtual function; its port type is the physical "
-                                       "function's; skipped");
-            continue;
+    } else {
+        std::vector<CardInfo> cards;
+        ok = collectCards(options, cards, &reports);
+        if (options.all && cards.empty())
+            logInfo("no mlx4 card found; nothing to do");
+        ApplyContext context{options.dryRun, options.json, runDirectory(), udevAction(),
+                             config.fingerprint};
+        // The rule's path reads only what the configuration matches on; a dry run shows it all.
+        IdentityNeeds needs = config.identityNeeds();
+        needs.all = options.dryRun;
+        for (const CardInfo& card : cards) {
+            // Virtual functions have read-only port files; their physical function's are the
+            // ones.
+            if (options.all && deviceKind(card.device) == DeviceKind::virtualFunction) {
+                logDebug(cardLabel(card) + ": a virtual function; its port type is the physical "
+                                           "function's; skipped");
+                continue;
+            }
+            reports.emplace_back();
+            ok &= applyTask(makeTask(card, config, needs), context, reports.back());
         }
-        ok &= applyTask(makeTask(card, config, needs), context);
     }
-    return ok ? kExitOk : kExitCardFailed;
+    if (options.json)
+        printApplyJson(reports, options.dryRun);
+    if (!ok)
+        return kExitCardFailed;
+    bool wouldWrite = std::any_of(reports.begin(), reports.end(),
+                                  [](const CardReport& r) { return r.result == "changed"; });
+    return options.dryRun && wouldWrite ? kExitDrift : kExitOk;
 }
 
 struct PortRow {
@@ -623,6 +735,7 @@ void printStatusJson(const std::vector<CardRow>& rows) {
         cards.push_back(card);
     }
     nlohmann::ordered_json document;
+    document["version"] = 1;
     document["cards"] = cards;
     std::printf("%s\n", document.dump(2).c_str());
 }
@@ -675,6 +788,7 @@ int commandStatus(const Options& options) {
     std::vector<CardInfo> cards;
     bool ok = collectCards(options, cards);
     std::vector<CardRow> rows;
+    bool drift = false;
     for (const CardInfo& card : cards) {
         rows.push_back(statusRow(makeTask(card, config, IdentityNeeds{true, true, true})));
         if (isRefusedEarlier(runDirectory(), card, rows.back().task.entry, config.fingerprint))
@@ -683,6 +797,7 @@ int commandStatus(const Options& options) {
             ok = false;
         for (const PortRow& port : rows.back().ports)
             ok &= !port.current.empty();
+        drift |= !rows.back().inSync;
     }
     std::vector<CardTask> tasks;
     for (const CardRow& row : rows)
@@ -694,7 +809,7 @@ int commandStatus(const Options& options) {
         printStatusTable(rows);
     }
     noteIdentityNeedsRoot(tasks);
-    return ok ? kExitOk : kExitCardFailed;
+    return !ok ? kExitCardFailed : drift ? kExitDrift : kExitOk;
 }
 
 std::vector<const ConfigEntry*> unitAndModelEntries(const Config& config) {
@@ -764,6 +879,116 @@ int commandCheck(const Options& options) {
     return printMatches(config) ? kExitOk : kExitCardFailed;
 }
 
+// Whether wait must go on waiting for `device`, and why (for the log at the timeout). A card
+// nothing more will happen to without the admin (settled) is not waited for; `warning` says
+// why when that is a problem.
+// `identities` keeps what was read of each card across the polls: a card's identity does not
+// change while it sits in its slot, and reading VPD is slow.
+bool mustWaitFor(const CardInfo& device, const Config& config, const std::string& runDir,
+                 std::map<PciAddress, CardIdentity>& identities, std::string& why,
+                 std::string& warning) {
+    if (device.vendor != kMellanoxVendor || deviceKind(device.device) != DeviceKind::vpi)
+        return false; // no port type to set
+    if (!device.driver.empty() && device.driver != "mlx4_core")
+        return false; // given to another driver on purpose, e.g. vfio-pci for a VM
+    auto known = identities.find(device.address);
+    if (known == identities.end()) {
+        CardIdentity identity;
+        identity.address = device.address;
+        if (IdentityNeeds needs = config.identityNeeds(); needs.any())
+            identity = readCardIdentity(device, needs);
+        known = identities.emplace(device.address, identity).first;
+    }
+    if (!config.match(known->second).entry)
+        return false; // not configured
+    const std::string label = cardLabel(device);
+    if (device.driver.empty()) {
+        why = label + ": not bound to mlx4_core yet (is the module loaded? lsmod | grep mlx4)";
+        return true;
+    }
+    CardTask task = makeTask(device, config, {}, &known->second);
+    if (!task.problem.empty()) {
+        warning = task.problem + "; not waiting for it";
+        return false;
+    }
+    if (task.wants.empty()) {
+        why = label + ": " + task.idle;
+        return true;
+    }
+    SysfsCardPorts ports(task.card);
+    ApplyResult result = applyCard(ports, task.wants, /*dryRun=*/true); // reads, never writes
+    switch (result.outcome) {
+    case ApplyOutcome::InSync:
+        return false;
+    case ApplyOutcome::ReadOnly:
+        warning = label + ": cannot reach " + formatPortTypes(result.target) + ": " +
+                  result.reason + "; not waiting for it";
+        return false;
+    case ApplyOutcome::ReadFailed:
+        why = label + ": " + result.reason;
+        return true;
+    default:
+        // The rule leaves a target refused earlier alone until the admin acts: settled.
+        if (isRefusedEarlier(runDir, device, task.entry, config.fingerprint))
+            return false;
+        why = label + ": ports " + formatPortStates(result.before) + ", configured " +
+              formatPortTypes(result.target) + " in " + where(*task.entry) +
+              ": not switched yet (the udev rule does it when the card appears; see the "
+              "journal: journalctl -t mlx4-porttype; or run: mlx4-porttype apply " +
+              task.card.address.str() + ")";
+        return true;
+    }
+}
+
+int commandWait(const Options& options) {
+    Config config;
+    if (!loadConfig(options, config))
+        return kExitUsage;
+    if (!config.defaultEntry && !config.namesCards()) {
+        logDebug("no card is configured in " + options.configDir + "; nothing to wait for");
+        return kExitOk;
+    }
+    const std::string runDir = runDirectory();
+    std::map<PciAddress, CardIdentity> identities;
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + std::chrono::seconds(options.timeoutSeconds);
+    for (;;) {
+        std::string problem;
+        std::vector<CardInfo> devices = findMellanoxDevices(problem);
+        if (!problem.empty()) {
+            logError(problem);
+            return kExitCardFailed;
+        }
+        std::vector<std::string> pending, warnings;
+        for (const CardInfo& device : devices) {
+            std::string why, warning;
+            if (mustWaitFor(device, config, runDir, identities, why, warning))
+                pending.push_back(why);
+            if (!warning.empty())
+                warnings.push_back(warning);
+        }
+        bool timedOut = Clock::now() >= deadline;
+        if (pending.empty() || timedOut) {
+            for (const std::string& warning : warnings)
+                logWarning(warning);
+        }
+        if (pending.empty()) {
+            logInfo("every configured mlx4 VPI card is settled");
+            return kExitOk;
+        }
+        if (timedOut) {
+            for (const std::string& why : pending)
+                logError("not ready after " + std::to_string(options.timeoutSeconds) +
+                         " s: " + why);
+            return kExitCardFailed;
+        }
+        // Port files change without a uevent (the driver creates them quietly and a switch
+        // rewrites them in place), so look again shortly rather than listen.
+        std::this_thread::sleep_until(
+            std::min(deadline, Clock::now() + std::chrono::milliseconds(200)));
+    }
+}
+
 } // namespace
 
 int runCommandLine(int argc, char** argv) {
@@ -791,6 +1016,8 @@ int runCommandLine(int argc, char** argv) {
         return commandApply(options);
     if (options.command == "status")
         return commandStatus(options);
+    if (options.command == "wait")
+        return commandWait(options);
     return commandCheck(options);
 }
 

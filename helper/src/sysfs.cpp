@@ -185,7 +185,7 @@ CardIdentity readCardIdentity(const CardInfo& card, IdentityNeeds needs) {
     return identity;
 }
 
-std::vector<CardInfo> findMlx4Cards(std::string& problem) {
+std::vector<CardInfo> findMellanoxDevices(std::string& problem) {
     std::vector<CardInfo> cards;
     Udev context = newUdev(problem);
     if (!context)
@@ -202,14 +202,19 @@ std::vector<CardInfo> findMlx4Cards(std::string& problem) {
         UdevDevice device(
             udev_device_new_from_syspath(context.get(), udev_list_entry_get_name(entry)),
             udev_device_unref);
-        if (!device)
-            continue; // removed since the scan
-        const char* driver = udev_device_get_driver(device.get());
-        if (driver && std::strcmp(driver, "mlx4_core") == 0)
+        if (device) // else removed since the scan
             cards.push_back(describe(device.get()));
     }
     std::sort(cards.begin(), cards.end(),
               [](const CardInfo& a, const CardInfo& b) { return a.address < b.address; });
+    return cards;
+}
+
+std::vector<CardInfo> findMlx4Cards(std::string& problem) {
+    std::vector<CardInfo> cards = findMellanoxDevices(problem);
+    cards.erase(std::remove_if(cards.begin(), cards.end(),
+                               [](const CardInfo& card) { return card.driver != "mlx4_core"; }),
+                cards.end());
     return cards;
 }
 

@@ -27,6 +27,9 @@ struct CardInfo {
 // libudev itself, `problem` says why.
 std::vector<CardInfo> findMlx4Cards(std::string& problem);
 
+// Every PCI device of vendor 0x15b3, whatever its driver (or none), in address order.
+std::vector<CardInfo> findMellanoxDevices(std::string& problem);
+
 // The PCI device at `address`, whatever its vendor and driver; nullopt if there is none.
 std::optional<CardInfo> findPciDevice(const PciAddress& address, std::string& problem);
 

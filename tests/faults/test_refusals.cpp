@@ -189,3 +189,30 @@ TEST_CASE("status tells a card whose target was refused earlier") {
     m.config(R"({"default": "ib"})");
     CHECK_FALSE(contains(m.run({"status"}).out, "refused this configuration earlier"));
 }
+
+TEST_CASE("wait counts a card whose target was refused earlier as settled, and apply --json "
+          "reports the udev event's skip") {
+    FaultMachine m;
+    m.bed.addCard(mlx4Card(kCard));
+    m.config(R"({"default": "eth"})");
+
+    // Before any attempt the card is not as configured: wait gives up after its timeout.
+    RunResult before = m.run({"wait", "--timeout", "1"});
+    CAPTURE(before.err);
+    CHECK(before.status == 1);
+    CHECK(contains(before.err, "not ready after 1 s: " + std::string(kLabel)));
+
+    REQUIRE(m.run({"apply", kCard}, refuseAll()).status == 1);
+    REQUIRE(recordExists(m));
+    RunResult after = m.run({"wait", "--timeout", "30"});
+    CAPTURE(after.err);
+    CHECK(after.status == 0);
+    CHECK(contains(after.err, "every configured mlx4 VPI card is settled"));
+
+    m.extraEnvironment = udevEvent("change");
+    RunResult json = m.run({"apply", "--json", kCard}, refuseAll());
+    CAPTURE(json.out);
+    CHECK(json.status == 1);
+    CHECK(contains(json.out, "\"result\": \"skipped\""));
+    CHECK(contains(json.out, "refused earlier"));
+}
