@@ -7,6 +7,7 @@
 #include "card_ports.h"
 #include "port_type.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,10 @@ struct ApplyResult {
                outcome == ApplyOutcome::Switched;
     }
 };
+
+// Reads and parses one port; nullopt with `problem` naming the port and the errno or the text
+// it read.
+std::optional<PortState> readPortState(CardPorts& card, int port, std::string& problem);
 
 // Reads the card, plans, and (unless dryRun) writes. `wants` has one entry per port.
 ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool dryRun = false);

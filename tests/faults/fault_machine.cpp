@@ -42,8 +42,10 @@ std::vector<std::string> FaultMachine::argv(std::vector<std::string> args) const
 }
 
 std::vector<std::string> FaultMachine::environment(const std::string& faults) const {
-    return {"MLX4_PORTTYPE_RUN_DIR=" + runDir, "MLX4_FAULTS=" + faults,
-            "MLX4_FAULTS_LOG=" + writeLog};
+    std::vector<std::string> env{"MLX4_PORTTYPE_RUN_DIR=" + runDir, "MLX4_FAULTS=" + faults,
+                                 "MLX4_FAULTS_LOG=" + writeLog};
+    env.insert(env.end(), extraEnv.begin(), extraEnv.end());
+    return env;
 }
 
 StartedProgram FaultMachine::start(std::vector<std::string> args, const std::string& faults) {

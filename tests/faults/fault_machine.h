@@ -47,10 +47,11 @@ public:
     static std::string sysFile(const std::string& address, const std::string& file);
 
     Testbed bed;
-    std::string dir;       // scratch directory, removed at the end
-    std::string configDir; // DIR/etc
-    std::string runDir;    // DIR/run, given as MLX4_PORTTYPE_RUN_DIR
-    std::string writeLog;  // DIR/writes.log
+    std::string dir;                   // scratch directory, removed at the end
+    std::string configDir;             // DIR/etc
+    std::string runDir;                // DIR/run, given as MLX4_PORTTYPE_RUN_DIR
+    std::string writeLog;              // DIR/writes.log
+    std::vector<std::string> extraEnv; // "NAME=value" added to every run
 };
 
 CardSpec mlx4Card(const std::string& address, std::vector<std::string> ports = {"ib", "ib"});
