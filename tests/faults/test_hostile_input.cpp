@@ -98,6 +98,21 @@ TEST_CASE("item 1: a card in a PCI domain wider than four digits (Intel VMD) is 
     CHECK(contains(r.out, "0000:00:00.0   MT26428"));
 }
 
+TEST_CASE("item 1: a device whose name is not a PCI address is skipped, not 0000:00:00.0") {
+    FaultMachine m;
+    m.bed.addCard(mlx4Card("odd-name"));
+    m.bed.addCard(mlx4Card(kCardA));
+    m.config(R"({"cards": {"0000:00:00.0": "eth", "05:00.0": "eth"}})");
+    RunResult r = m.run({"-v", "apply", "--all"});
+    CAPTURE(r.err);
+    CHECK(r.status == 0);
+    CHECK(contains(r.err, "skipping PCI device \"odd-name\": its name is not a PCI address"));
+    CHECK(m.writesTo("odd-name").empty());
+    CHECK(m.writesTo(kCardA).size() == 2);
+    r = m.run({"status"});
+    CHECK_FALSE(contains(r.out, "0000:00:00.0"));
+}
+
 TEST_CASE("item 2: status --json with bytes that are not UTF-8 stays valid JSON, no abort") {
     FaultMachine m;
     m.bed.addCard(mlx4Card(kCardA, {"ib"}));
