@@ -7,6 +7,7 @@
 #include <csignal>
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <sys/stat.h>
@@ -259,7 +260,7 @@ TEST_CASE("configuration directory faults exit 2 and write nothing to any card")
         FaultMachine m;
         twoCards(m);
         if (c.name == "the directory is a file") {
-            std::system(("rm -rf '" + m.configDir + "'").c_str());
+            std::filesystem::remove_all(m.configDir);
             std::ofstream(m.configDir) << R"({"default": "eth"})";
         } else if (c.name == "a symlink loop in config.d") {
             REQUIRE(symlink("loop.json", (m.configDir + "/config.d/loop.json").c_str()) == 0);

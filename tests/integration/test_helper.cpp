@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -29,7 +30,10 @@ public:
         configDir = dir_ + "/etc";
         runDir = dir_ + "/run";
     }
-    ~Machine() { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+    ~Machine() {
+        std::error_code ignored; // a destructor cannot fail a test
+        std::filesystem::remove_all(dir_, ignored);
+    }
 
     void config(const std::string& text, const std::string& name = "config.json") {
         mkdir(configDir.c_str(), 0755);

@@ -123,15 +123,34 @@ void Testbed::unbindDriver(const std::string& address) {
     umockdev_testbed_set_attribute(bed_, devPath(address).c_str(), "uevent", uevent.c_str());
 }
 
-void Testbed::uevent(const std::string& address, const std::string& action) {
+void Testbed::uevent(const std::string& address, const std::string& action,
+                     const std::vector<std::string>& extraProperties) {
+    // umockdev sends the properties of the device's uevent file: extend it for this event only.
+    const std::string own = readAttribute(address, "uevent");
+    if (!extraProperties.empty())
+        addUeventProperties(address, extraProperties);
     umockdev_testbed_uevent(bed_, devPath(address).c_str(), action.c_str());
+    if (!extraProperties.empty())
+        umockdev_testbed_set_attribute(bed_, devPath(address).c_str(), "uevent", own.c_str());
 }
 
-std::string Testbed::readPort(const std::string& address, int port) const {
-    std::ifstream in(filePath(address, "mlx4_port" + std::to_string(port)));
+void Testbed::addUeventProperties(const std::string& address,
+                                  const std::vector<std::string>& properties) {
+    std::string uevent = readAttribute(address, "uevent");
+    for (const std::string& property : properties)
+        uevent += property + "\n";
+    umockdev_testbed_set_attribute(bed_, devPath(address).c_str(), "uevent", uevent.c_str());
+}
+
+std::string Testbed::readAttribute(const std::string& address, const std::string& name) const {
+    std::ifstream in(filePath(address, name));
     std::stringstream content;
     content << in.rdbuf();
     return content.str();
+}
+
+std::string Testbed::readPort(const std::string& address, int port) const {
+    return readAttribute(address, "mlx4_port" + std::to_string(port));
 }
 
 void Testbed::setPort(const std::string& address, int port, const std::string& value) {

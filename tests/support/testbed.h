@@ -9,6 +9,10 @@ typedef struct _UMockdevTestbed UMockdevTestbed;
 
 namespace mlx4::test {
 
+// What the kernel adds to an event written to a device's uevent file (coldplug, udevadm trigger):
+// lib/kobject_uevent.c, kobject_synth_uevent(), since 4.13; "0" when the writer gave no UUID.
+const std::vector<std::string> kSyntheticEvent = {"SYNTH_UUID=0"};
+
 struct CardSpec {
     std::string address;                        // "0000:05:00.0"
     std::vector<std::string> ports{"ib", "ib"}; // what mlx4_port<N> reads, without the newline;
@@ -37,11 +41,19 @@ public:
     void bindDriver(const std::string& address, const std::vector<std::string>& ports);
     // What unbinding does: the port files and the driver link go away.
     void unbindDriver(const std::string& address);
-    // Sends a uevent ("add", "bind", "change", ...) for the card to preloaded processes.
-    void uevent(const std::string& address, const std::string& action);
+    // Sends a uevent ("add", "bind", "change", ...) for the card to preloaded processes, with the
+    // card's own properties and, for this event only, `extraProperties` ("NAME=value"). Real
+    // hotplug events carry no extra property; synthetic ones carry kSyntheticEvent.
+    void uevent(const std::string& address, const std::string& action,
+                const std::vector<std::string>& extraProperties = {});
+    // Adds properties ("NAME=value") to the card's own, as its uevent file reports them: what
+    // `udevadm test` sees, and every later uevent carries.
+    void addUeventProperties(const std::string& address,
+                             const std::vector<std::string>& properties);
 
     // Port file contents as stored in the testbed (read directly, not through the preload).
     std::string readPort(const std::string& address, int port) const;
+    std::string readAttribute(const std::string& address, const std::string& name) const;
     void setPort(const std::string& address, int port, const std::string& value);
     bool hasPort(const std::string& address, int port) const;
 

@@ -27,7 +27,20 @@ namespace {
 const std::string kRuleFile = "/run/udev/rules.d/90-mlx4-porttype.rules";
 
 std::string expectedRun(const std::string& address) {
-    return "run: '" MLX4_HELPER_PATH " --syslog apply " + address + "'";
+    return MLX4_HELPER_PATH " --syslog apply " + address;
+}
+
+// The program a line of `udevadm test` output says udev would run, or "" for any other line.
+// systemd 252 prints "run: 'COMMAND'"; systemd 257 prints "RUN{program} : COMMAND" under
+// "Queued commands:" (and "RUN{builtin} : ..." for builtins, which this rule has none of).
+std::string queuedProgram(std::string line) {
+    line.erase(0, line.find_first_not_of(" \t"));
+    const std::string old = "run: '", current = "RUN{program} : ";
+    if (startsWith(line, old) && line.size() > old.size() && line.back() == '\'')
+        return line.substr(old.size(), line.size() - old.size() - 1);
+    if (startsWith(line, current))
+        return line.substr(current.size());
+    return "";
 }
 
 // A testbed in a sandbox that holds the installed rule and nothing else.
@@ -37,7 +50,7 @@ public:
 
     Testbed& bed() { return bed_; }
 
-    // The `run:` lines of `udevadm test` for the device at `syspath`. Fails the test if udevadm
+    // The programs `udevadm test` would run for the device at `syspath`. Fails the test if udevadm
     // failed, read any other rules file, or complained about ours.
     std::vector<std::string> runLines(const std::string& syspath, const std::string& action) {
         RunResult result = runWithPreload({"udevadm", "test", "--action=" + action, syspath});
@@ -57,14 +70,25 @@ public:
 
         std::vector<std::string> runs;
         for (const std::string& line : lines(result.out))
-            if (startsWith(line, "run: "))
-                runs.push_back(line);
+            if (std::string program = queuedProgram(line); !program.empty())
+                runs.push_back(program);
         return runs;
     }
 
-    std::vector<std::string> runLines(const CardSpec& card, const std::string& action) {
+    // Adds `card` to the testbed and runs `udevadm test` for it. udevadm takes the event's
+    // properties from the card's uevent file: `properties` are added there.
+    std::vector<std::string> runLines(const CardSpec& card, const std::string& action,
+                                      const std::vector<std::string>& properties = {}) {
         bed_.addCard(card);
+        bed_.addUeventProperties(card.address, properties);
         return runLines(Testbed::sysPath(card.address), action);
+    }
+
+    // The same for the event the kernel would send: add and change synthetic (coldplug replay,
+    // udevadm trigger), which is how they reach a bound card; bind and the rest as they are.
+    std::vector<std::string> runLinesTypical(const CardSpec& card, const std::string& action) {
+        bool synthetic = action == "add" || action == "change";
+        return runLines(card, action, synthetic ? kSyntheticEvent : std::vector<std::string>{});
     }
 
 private:
@@ -106,14 +130,38 @@ const std::vector<unsigned> kVirtualFunctions = {0x1002, 0x1004};
 
 } // namespace
 
-TEST_CASE("runs the helper on bind, coldplug add and change of a ConnectX-2 VPI and a ConnectX-3") {
+TEST_CASE("runs the helper on bind, coldplug add and trigger change of a ConnectX-2 VPI and a "
+          "ConnectX-3") {
     RuleBench bench;
     std::size_t index = 0;
     for (unsigned device : {0x673c, 0x1003}) {
         for (const char* action : {"bind", "add", "change"}) {
             CardSpec spec = card(address(index++), device);
             INFO("device ", hex(device), " action ", action);
-            CHECK(bench.runLines(spec, action) ==
+            CHECK(bench.runLinesTypical(spec, action) ==
+                  std::vector<std::string>{expectedRun(spec.address)});
+        }
+    }
+}
+
+TEST_CASE("ignores a real add or change: only bind, or a synthetic add or change, is trusted") {
+    RuleBench bench;
+    std::size_t index = 0;
+    // A real hotplug add can show DRIVER=mlx4_core while the probe still runs; a real change is
+    // the kernel's own (PCI error recovery sends ERROR_EVENT=).
+    const std::vector<std::pair<std::string, std::vector<std::string>>> realEvents = {
+        {"add", {}}, {"change", {}}, {"change", {"ERROR_EVENT=BEGIN_RECOVERY"}}};
+    for (const auto& [action, properties] : realEvents) {
+        CardSpec spec = card(address(index++), 0x673c);
+        INFO("action ", action, " with ", properties.size(), " extra properties");
+        CHECK(bench.runLines(spec, action, properties).empty());
+    }
+    // The same events made synthetic (a UUID given to udevadm trigger --uuid, or none) run it.
+    for (const std::string uuid : {"0", "4f9a4c4e-2b8c-4c59-9a53-3bd2f4f0e5c1"}) {
+        for (const char* action : {"add", "change"}) {
+            CardSpec spec = card(address(index++), 0x673c);
+            INFO("action ", action, " SYNTH_UUID=", uuid);
+            CHECK(bench.runLines(spec, action, {"SYNTH_UUID=" + uuid}) ==
                   std::vector<std::string>{expectedRun(spec.address)});
         }
     }
@@ -138,12 +186,14 @@ TEST_CASE("does nothing on remove and unbind") {
     }
 }
 
-TEST_CASE("ignores the hotplug add that comes before the driver probes") {
+TEST_CASE("ignores an add that comes before the driver probes, real or synthetic") {
     RuleBench bench;
     CardSpec spec = card(address(0), 0x673c);
     spec.driver.clear();
     spec.ports.clear();
     CHECK(bench.runLines(spec, "add").empty());
+    spec.address = address(1);
+    CHECK(bench.runLinesTypical(spec, "add").empty());
 }
 
 TEST_CASE("ignores Ethernet-only ConnectX EN cards") {
@@ -181,7 +231,7 @@ TEST_CASE("ignores a card bound to another driver") {
             spec.driver = driver;
             spec.ports.clear();
             INFO("driver ", driver, " action ", action);
-            CHECK(bench.runLines(spec, action).empty());
+            CHECK(bench.runLinesTypical(spec, action).empty());
         }
     }
 }

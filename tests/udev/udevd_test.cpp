@@ -21,6 +21,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -207,11 +208,19 @@ private:
     pid_t pid_ = -1;
 };
 
+// One uevent: the card, the action and properties beyond the card's own.
+struct Event {
+    std::string address;
+    std::string action;
+    std::vector<std::string> properties = {};
+};
+
 // A sandbox holding the project's rule (build-tree copy), two test-only rules, a configuration
 // directory shown where the helper looks by default, and a testbed.
 class UdevdBench {
 public:
     UdevdBench() : sandbox_(), tmp_(), bed_() {
+        shareUdevRuntimeDirectory();
         fs::create_directories(configDir());
         fs::create_directories(tmp_.path() + "/locks");
         mountDirectoryAt(configDir(), MLX4_CONFIG_DIR, tmp_.path() + "/overlay");
@@ -253,10 +262,10 @@ public:
     // unicast fails with EINVAL on the Unix socket, and it kills that worker). So no worker may
     // exist while events are sent: the exec queue stays stopped until the manager has queued all
     // of them, and the workers are sent away once they are done.
-    void events(const std::vector<std::pair<std::string, std::string>>& list) {
+    void events(const std::vector<Event>& list) {
         control("--stop-exec-queue", "(STOP_EXEC_QUEUE)");
-        for (const auto& [address, action] : list) {
-            bed_.uevent(address, action);
+        for (const Event& event : list) {
+            bed_.uevent(event.address, event.action, event.properties);
             ++sent_;
         }
         waitFor("udevd to queue the events",
@@ -271,8 +280,14 @@ public:
         waitFor("udevd's workers to exit", [&] { return childrenOf(udevd_->pid()).empty(); });
     }
 
-    void event(const std::string& address, const std::string& action) {
-        events({{address, action}});
+    void event(const std::string& address, const std::string& action,
+               const std::vector<std::string>& properties = {}) {
+        events({{address, action, properties}});
+    }
+
+    // The coldplug replay at boot and `udevadm trigger`: the kernel marks them with SYNTH_UUID.
+    void syntheticEvent(const std::string& address, const std::string& action) {
+        event(address, action, kSyntheticEvent);
     }
 
     // "ACTION kernel-name" for every event udevd finished.
@@ -363,6 +378,29 @@ private:
         }
     }
 
+    // umockdev sends a preloaded process's opens below /run/udev to the testbed's run/udev, but
+    // not every other call that takes a path: systemd 257's udevd writes its database to a
+    // temporary file it opens (redirected) and renames (not redirected) into place, which fails
+    // with ENOENT and drops the event before its RUN programs. Making the testbed's run/udev the
+    // sandbox's private /run/udev gives both the same directory. No effect on systemd 252.
+    void shareUdevRuntimeDirectory() {
+        const std::string inBed = bed_.rootDir() + "/run/udev";
+        fs::create_directories(inBed);
+        fs::create_directories("/run/udev");
+        REQUIRE_MESSAGE(mount("/run/udev", inBed.c_str(), nullptr, MS_BIND, nullptr) == 0,
+                        "bind mount /run/udev on ", inBed, ": ", std::strerror(errno));
+        runUdevInBed_.path = inBed;
+    }
+
+    // Unmounts before the testbed removes its directory.
+    struct Unmount {
+        std::string path;
+        ~Unmount() {
+            if (!path.empty())
+                umount2(path.c_str(), MNT_DETACH);
+        }
+    };
+
     // udevd must hear uevents only from the testbed: umockdev's preload turns its
     // NETLINK_KOBJECT_UEVENT socket into a Unix socket named event<fd> in the testbed directory.
     void checkSeesNoKernelEvents() {
@@ -383,6 +421,7 @@ private:
     Sandbox sandbox_; // first: everything else lives inside the namespace
     TempDir tmp_;
     Testbed bed_;
+    Unmount runUdevInBed_; // after bed_: undone before the testbed goes
     std::unique_ptr<Udevd> udevd_;
     size_t sent_ = 0;
 };
@@ -429,11 +468,35 @@ TEST_CASE("coldplug: an add for a card the driver already holds applies the conf
     bench.bed().addCard(boundCard(kCard1, 0x673c));
     bench.startUdevd();
 
-    bench.event(kCard1, "add");
+    bench.syntheticEvent(kCard1, "add");
     CHECK(bench.helperRuns(kCard1).size() == 1);
     CHECK(bench.failures() == "");
     CHECK(bench.ports(kCard1) == Ports{"eth\n", "ib\n"});
     bench.stopUdevd();
+}
+
+TEST_CASE("a real add while the driver probes and a kernel change run nothing, bind applies") {
+    UdevdBench bench;
+    bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "eth"]}})");
+    // The driver link is already there while mlx4_core probes, and the port files are being made.
+    bench.bed().addCard(boundCard(kCard1, 0x673c, {"ib"}));
+    bench.startUdevd();
+
+    PortSnapshot before = bench.snapshot(kCard1);
+    bench.event(kCard1, "add");
+    bench.event(kCard1, "change", {"ERROR_EVENT=BEGIN_RECOVERY"});
+    CHECK(bench.helperRuns(kCard1).empty());
+    CHECK(bench.snapshot(kCard1) == before);
+
+    // The probe finishes: the second port file appears, then the driver core sends bind.
+    bench.bed().setPort(kCard1, 2, "ib");
+    bench.event(kCard1, "bind");
+    CHECK(bench.helperRuns(kCard1).size() == 1);
+    CHECK(bench.failures() == "");
+    CHECK(bench.ports(kCard1) == Ports{"eth\n", "eth\n"});
+    bench.stopUdevd();
+    CHECK(bench.eventsDone() ==
+          std::vector<std::string>{"add " + kCard1, "change " + kCard1, "bind " + kCard1});
 }
 
 TEST_CASE("change after editing the configuration applies the new configuration") {
@@ -444,12 +507,12 @@ TEST_CASE("change after editing the configuration applies the new configuration"
 
     // In sync: the helper runs and writes nothing.
     PortSnapshot before = bench.snapshot(kCard1);
-    bench.event(kCard1, "change");
+    bench.syntheticEvent(kCard1, "change");
     CHECK(bench.helperRuns(kCard1).size() == 1);
     CHECK(bench.snapshot(kCard1) == before);
 
     bench.writeConfig(R"({"default": "eth"})");
-    bench.event(kCard1, "change");
+    bench.syntheticEvent(kCard1, "change");
     CHECK(bench.helperRuns(kCard1).size() == 2);
     CHECK(bench.failures() == "");
     CHECK(bench.ports(kCard1) == Ports{"eth\n", "eth\n"});
