@@ -151,7 +151,10 @@ TEST_CASE("ignores a real add or change: only bind, or a synthetic add or change
     // the kernel's own (PCI error recovery sends ERROR_EVENT=).
     const std::vector<std::pair<std::string, std::vector<std::string>>> realEvents = {
         {"add", {}}, {"change", {}}, {"change", {"ERROR_EVENT=BEGIN_RECOVERY"}}};
-    for (const auto& [action, properties] : realEvents) {
+    for (const auto& event : realEvents) {
+        // Named copies, not a structured binding: clang (C++17) cannot capture one in INFO.
+        const std::string& action = event.first;
+        const std::vector<std::string>& properties = event.second;
         CardSpec spec = card(address(index++), 0x673c);
         INFO("action ", action, " with ", properties.size(), " extra properties");
         CHECK(bench.runLines(spec, action, properties).empty());
