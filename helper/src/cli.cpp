@@ -291,7 +291,8 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
     // Most events find the card as configured: that needs no lock. Otherwise lock, and plan
     // again under the lock, since another run may have just switched the card.
     ApplyResult result = applyCard(ports, task.wants, /*dryRun=*/true);
-    std::optional<DeferredSignals> deferred; // ends after the lock is released
+    // Declared before the lock: it ends last, once the outcome is logged and the lock released.
+    std::optional<DeferredSignals> deferred;
     std::unique_ptr<CardLock> lock;
     if (!dryRun && result.outcome == ApplyOutcome::Planned) {
         std::string problem;
