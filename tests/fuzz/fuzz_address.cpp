@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Fuzz target: PCI address parsing (command line arguments and configuration keys).
+// Fuzz target: PCI address parsing (command line arguments and configuration keys), and how a
+// message shows such a value.
 #include "address.h"
 #include "fuzz_check.h"
+#include "text.h"
 
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 using namespace mlx4;
@@ -24,5 +27,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         // A suggestion is always something the strict parser accepts.
         FUZZ_CHECK(parsePciAddress(guess).has_value());
     }
+    // Quoted, any input is one line of valid UTF-8 without a control character, and bounded.
+    std::string shown = quote(text);
+    FUZZ_CHECK(shown.size() <= 2 + 4 * kShownValueBytes + 3);
+    for (size_t i = 0; i < shown.size(); ++i) {
+        auto byte = static_cast<unsigned char>(shown[i]);
+        FUZZ_CHECK(byte >= 0x20 && byte != 0x7f);
+        FUZZ_CHECK(!(byte == 0xc2 && i + 1 < shown.size() &&
+                     static_cast<unsigned char>(shown[i + 1]) <= 0x9f));
+    }
+    bool validUtf8 = true;
+    try {
+        (void)nlohmann::json(shown).dump();
+    } catch (const nlohmann::json::exception&) {
+        validUtf8 = false;
+    }
+    FUZZ_CHECK(validUtf8);
     return 0;
 }
