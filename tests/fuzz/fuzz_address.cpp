@@ -5,7 +5,6 @@
 #include "fuzz_check.h"
 #include "text.h"
 
-#include <nlohmann/json.hpp>
 #include <string_view>
 
 using namespace mlx4;
@@ -36,11 +35,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(!(byte == 0xc2 && i + 1 < shown.size() &&
                      static_cast<unsigned char>(shown[i + 1]) <= 0x9f));
     }
+    // Valid UTF-8: every lead byte is followed by as many continuation bytes as it announces.
     bool validUtf8 = true;
-    try {
-        (void)nlohmann::json(shown).dump();
-    } catch (const nlohmann::json::exception&) {
-        validUtf8 = false;
+    for (size_t i = 0; i < shown.size() && validUtf8;) {
+        auto byte = static_cast<unsigned char>(shown[i]);
+        size_t length = byte < 0x80                    ? 1
+                        : byte >= 0xc2 && byte <= 0xdf ? 2
+                        : byte >= 0xe0 && byte <= 0xef ? 3
+                        : byte >= 0xf0 && byte <= 0xf4 ? 4
+                                                       : 0;
+        validUtf8 = length > 0 && i + length <= shown.size();
+        for (size_t k = 1; validUtf8 && k < length; ++k)
+            validUtf8 = (static_cast<unsigned char>(shown[i + k]) & 0xc0) == 0x80;
+        i += length;
     }
     FUZZ_CHECK(validUtf8);
     return 0;
