@@ -8,6 +8,7 @@
 #include "deferred_signals.h"
 #include "log.h"
 #include "models.h"
+#include "refusal_memory.h"
 #include "switching.h"
 #include "sysfs.h"
 #include "text.h"
@@ -236,6 +237,31 @@ std::string runDirectory() {
     return dir && *dir ? dir : MLX4_DEFAULT_RUN_DIR;
 }
 
+// The udev event this run is for, if any: udevd gives a RUN program the event's ACTION, DEVPATH
+// and SUBSYSTEM in its environment. Empty when an admin runs the command.
+std::string udevAction() {
+    const char* action = std::getenv("ACTION");
+    if (!action || !*action || !std::getenv("DEVPATH") || !std::getenv("SUBSYSTEM"))
+        return "";
+    return action;
+}
+
+// What one apply run works with, the same for every card.
+struct ApplyContext {
+    bool dryRun = false;
+    std::string runDir;
+    std::string action;      // udevAction()
+    std::string fingerprint; // Config::fingerprint
+};
+
+// Whether a port is newly asked to sense: on most cards auto is accepted but senses nothing.
+bool setsAuto(const CardPlan& plan) {
+    for (const PortPlan& port : plan.ports)
+        if (port.changes && port.want == PortWant::Auto)
+            return true;
+    return false;
+}
+
 void printPlan(const CardTask& task, const ApplyResult& result) {
     bool restarts = false;
     CardPlan plan;
@@ -243,10 +269,14 @@ void printPlan(const CardTask& task, const ApplyResult& result) {
         plan = makePlan(result.before, task.wants);
     for (const PortPlan& port : plan.ports)
         restarts |= port.changesProtocol();
-    std::string verdict = result.outcome == ApplyOutcome::InSync ? "in sync, nothing to write"
-                          : restarts ? "would write; the card restarts and its network and "
-                                       "InfiniBand interfaces go down for a moment"
-                                     : "would write (auto-sensing only; no restart expected)";
+    std::string verdict =
+        result.outcome == ApplyOutcome::InSync ? "in sync, nothing to write"
+        : restarts ? "would write; the card restarts and its network and InfiniBand interfaces "
+                     "go away until it is back"
+        : setsAuto(plan)
+            ? "would write; auto restarts a card with DPDP and sense support at once if a port "
+              "senses the other protocol (other cards only accept it)"
+            : "would write (auto-sensing off only; no restart expected)";
     std::printf("%s: %s\n", cardLabel(task.card).c_str(), verdict.c_str());
     for (const PortPlan& port : plan.ports) {
         std::string target =
@@ -274,14 +304,15 @@ int lockWaitSeconds() {
 }
 
 // Applies (or plans) one card; returns false if the card could not be set or read.
-bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
+bool applyTask(const CardTask& task, const ApplyContext& context) {
     const std::string label = cardLabel(task.card);
+    const std::string address = task.card.address.str();
     if (!task.problem.empty()) {
         logError(task.problem);
         return false;
     }
     if (task.wants.empty()) {
-        if (dryRun)
+        if (context.dryRun)
             std::printf("%s: %s\n", label.c_str(), task.idle.c_str());
         else
             logInfo(label + ": " + task.idle);
@@ -294,9 +325,25 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
     // Declared before the lock: it ends last, once the outcome is logged and the lock released.
     std::optional<DeferredSignals> deferred;
     std::unique_ptr<CardLock> lock;
-    if (!dryRun && result.outcome == ApplyOutcome::Planned) {
+    if (!context.dryRun && result.outcome == ApplyOutcome::Planned) {
+        // A target this probe of the card refused under this configuration: udev events do not
+        // try it again (each try can restart the card twice). A bind event is a new probe, and
+        // an admin's apply always tries.
+        if (!context.action.empty() && context.action != "bind") {
+            auto earlier = recalledRefusal(context.runDir, task.card.address);
+            RefusalKey key{probeIdentity(task.card), context.fingerprint, result.before,
+                           result.target};
+            if (earlier && earlier->key == key) {
+                logError(label + ": refused earlier: ports " + formatPortStates(result.before) +
+                         " -> " + formatPortTypes(result.target) + " (" + where(*task.entry) +
+                         "): " + earlier->reason + "; not tried again at this " + context.action +
+                         " event; run `mlx4-porttype apply " + address + "` to try again");
+                return false;
+            }
+        }
         std::string problem;
-        lock = CardLock::acquire(runDir, task.card.address, getuid(), lockWaitSeconds(), problem);
+        lock = CardLock::acquire(context.runDir, task.card.address, getuid(), lockWaitSeconds(),
+                                 problem);
         if (!lock) {
             logError(label + ": " + problem + "; nothing was written");
             return false;
@@ -307,9 +354,10 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
         result = applyCard(ports, task.wants);
     }
     const std::string target = formatPortTypes(result.target);
+    const std::string cost = "the attempt cost " + restartsText(result.restarts);
     switch (result.outcome) {
     case ApplyOutcome::InSync:
-        if (dryRun)
+        if (context.dryRun)
             printPlan(task, result);
         else
             logInfo(label + ": ports " + formatPortStates(result.before) +
@@ -319,9 +367,15 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
         printPlan(task, result);
         return true;
     case ApplyOutcome::Switched:
+        forgetRefusal(context.runDir, task.card.address);
         logNotice(label + ": ports " + formatPortStates(result.before) + " -> " +
-                  formatPortStates(result.after) + ": switched as configured in " +
-                  where(*task.entry));
+                  formatPortStates(result.after) + ": " +
+                  (setsAuto(makePlan(result.before, task.wants))
+                       ? "accepted; this card senses only with DPDP and sense support (the "
+                         "driver lists both when loaded with modprobe mlx4_core "
+                         "debug_level=1); "
+                       : "") +
+                  "switched as configured in " + where(*task.entry));
         return true;
     case ApplyOutcome::ReadFailed:
         logError(label + ": " + result.reason + "; nothing was written");
@@ -330,18 +384,42 @@ bool applyTask(const CardTask& task, bool dryRun, const std::string& runDir) {
         logError(label + ": cannot set ports to " + target + ": " + result.reason +
                  "; nothing was written");
         return false;
-    case ApplyOutcome::Refused:
+    case ApplyOutcome::Refused: {
+        std::string problem;
+        Refusal refusal{
+            {probeIdentity(task.card), context.fingerprint, result.before, result.target},
+            result.restarts,
+            result.reason};
+        bool remembered = result.kernelRefused &&
+                          rememberRefusal(context.runDir, task.card.address, refusal, problem);
         logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
                  "): " + result.reason +
-                 ". The card was left as it was: " + formatPortStates(result.before));
+                 ". The card was left as it was: " + formatPortStates(result.before) + "; " + cost +
+                 (remembered ? ". udev events do not try this again until the configuration "
+                               "changes or the driver binds the card anew; mlx4-porttype apply " +
+                                   address + " does"
+                             : ""));
+        if (result.kernelRefused && !remembered)
+            logWarning(label + ": " + problem + "; udev events will try this target again");
         return false;
+    }
     case ApplyOutcome::LeftChanged:
         logError(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
                  "): " + result.reason + ". WARNING: the card could not be put back and is now " +
                  (result.after.empty() ? std::string("in an unknown state")
                                        : formatPortStates(result.after)) +
-                 ", neither as configured nor as before " + formatPortStates(result.before) +
-                 "; check it with: mlx4-porttype status " + task.card.address.str());
+                 ", neither as configured nor as before " + formatPortStates(result.before) + "; " +
+                 cost + "; check it with: mlx4-porttype status " + address);
+        return false;
+    case ApplyOutcome::SwitchFailed:
+        logError(label + ": switching ports to " + target + " (" + where(*task.entry) +
+                 ") failed: " + result.reason + ". The card now runs " +
+                 formatPortStates(result.after) + " (was " + formatPortStates(result.before) +
+                 ") and its network and InfiniBand interfaces may be gone; " + cost +
+                 ". To recover, switch it again (mlx4-porttype apply " + address +
+                 ", or another configuration) or re-bind its driver (echo " + address +
+                 " > /sys/bus/pci/drivers/mlx4_core/unbind; echo " + address +
+                 " > /sys/bus/pci/drivers/mlx4_core/bind), and look at journalctl -k");
         return false;
     }
     return false;
@@ -359,9 +437,16 @@ int commandApply(const Options& options) {
     bool ok = collectCards(options, cards);
     if (options.all && cards.empty())
         logInfo("no mlx4 card found; nothing to do");
-    std::string runDir = runDirectory();
-    for (const CardInfo& card : cards)
-        ok &= applyTask(makeTask(card, config), options.dryRun, runDir);
+    ApplyContext context{options.dryRun, runDirectory(), udevAction(), config.fingerprint};
+    for (const CardInfo& card : cards) {
+        // Virtual functions have read-only port files; their physical function's are the ones.
+        if (options.all && deviceKind(card.device) == DeviceKind::virtualFunction) {
+            logDebug(cardLabel(card) + ": a virtual function; its port type is the physical "
+                                       "function's; skipped");
+            continue;
+        }
+        ok &= applyTask(makeTask(card, config), context);
+    }
     return ok ? kExitOk : kExitCardFailed;
 }
 
@@ -378,6 +463,7 @@ struct CardRow {
     CardTask task;
     std::vector<PortRow> ports;
     bool inSync = true;
+    std::string refused; // the kernel refused its target earlier: what to do
 };
 
 // What the entry asks of `port`, even when the card refuses it as a whole (a list longer than
@@ -389,8 +475,16 @@ PortWant entryWant(const PortSpec& spec, int port) {
     return index < spec.wants.size() ? spec.wants[index] : PortWant::Keep;
 }
 
+std::string refusedNote(const CardInfo& card) {
+    return card.address.str() +
+           ": the kernel refused this configuration earlier; udev events leave the card alone "
+           "until the configuration changes or the driver binds it anew; run mlx4-porttype "
+           "apply " +
+           card.address.str() + " to try again";
+}
+
 CardRow statusRow(const CardTask& task) {
-    CardRow row{task, {}, true};
+    CardRow row{task, {}, true, {}};
     SysfsCardPorts ports(task.card);
     // The ports that are there, by number: a card with mlx4_port1 and mlx4_port3 has no port 2.
     for (int port : task.card.ports) {
@@ -443,7 +537,9 @@ void printStatusJson(const std::vector<CardRow>& rows) {
             entry["writable"] = port.writable;
             card["ports"].push_back(entry);
         }
-        std::string problem = !row.task.problem.empty() ? row.task.problem : row.task.idle;
+        std::string problem = !row.task.problem.empty() ? row.task.problem
+                              : !row.refused.empty()    ? row.refused
+                                                        : row.task.idle;
         if (!problem.empty())
             card["note"] = problem;
         cards.push_back(card);
@@ -476,6 +572,8 @@ void printStatusTable(const std::vector<CardRow>& rows) {
                 notes.push_back(cardLabel(row.task.card) + ": " + port.problem);
         if (!row.task.problem.empty())
             notes.push_back(row.task.problem);
+        else if (!row.refused.empty())
+            notes.push_back(row.refused);
         else if (!row.ports.empty() && !row.ports.front().writable)
             notes.push_back(address + ": port files are read-only (SR-IOV or a virtual function)");
     }
@@ -507,6 +605,8 @@ int commandStatus(const Options& options) {
     std::vector<CardRow> rows;
     for (const CardInfo& card : cards) {
         rows.push_back(statusRow(makeTask(card, config)));
+        if (isRefusedEarlier(runDirectory(), card, config))
+            rows.back().refused = refusedNote(card);
         if (!rows.back().task.problem.empty())
             ok = false;
         for (const PortRow& port : rows.back().ports)

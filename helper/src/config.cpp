@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -395,12 +397,30 @@ Config loadConfigDir(const std::string& dir, uid_t trustedUser, std::vector<Conf
                 paths.push_back(dropIns + "/" + name);
     }
     std::vector<ConfigFile> files;
+    // FNV-1a over every file's name and content: changes whenever the configuration is edited.
+    uint64_t hash = 0xcbf29ce484222325u;
+    auto mix = [&hash](std::string_view bytes) {
+        for (unsigned char byte : bytes) {
+            hash ^= byte;
+            hash *= 0x100000001b3u;
+        }
+        hash ^= 0xff; // a separator no file name or text can fake alone
+        hash *= 0x100000001b3u;
+    };
     for (const std::string& path : paths) {
         std::string text;
-        if (readConfigFile(path, trustedUser, text, errors))
+        if (readConfigFile(path, trustedUser, text, errors)) {
+            mix(path);
+            mix(text);
             files.push_back(parseConfigText(text, path, errors));
+        }
     }
-    return mergeConfigFiles(files);
+    Config config = mergeConfigFiles(files);
+    char fingerprint[17];
+    std::snprintf(fingerprint, sizeof fingerprint, "%016llx",
+                  static_cast<unsigned long long>(hash));
+    config.fingerprint = fingerprint;
+    return config;
 }
 
 std::optional<std::vector<PortWant>> wantsForCard(const PortSpec& spec, int portCount,

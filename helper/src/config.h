@@ -52,6 +52,9 @@ struct Config {
     std::vector<std::string> files; // in the order they were read
     std::optional<ConfigEntry> defaultEntry;
     std::map<PciAddress, ConfigEntry> cards;
+    // Of the files' names and contents (loadConfigDir() only): another value means the
+    // configuration was edited.
+    std::string fingerprint;
 
     // The entry that applies to the card, or nullptr when the card is left alone.
     const ConfigEntry* entryFor(const PciAddress& address) const;

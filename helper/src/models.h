@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Names of the PCI devices the mlx4 driver binds, for messages and `status`.
+// Names and kinds of the PCI devices the mlx4 driver binds, for messages and `status`.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace mlx4 {
 
 constexpr unsigned kMellanoxVendor = 0x15b3;
 
+// What a device of mlx4_core is, as far as port types go (see mlx4_devices.def).
+enum class DeviceKind { vpi, ethernetOnly, virtualFunction };
+
 // "MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B", or "unknown mlx4 device 0xNNNN".
 std::string modelName(unsigned device);
+
+// The kind of a Mellanox device ID that mlx4_core binds; nothing for any other ID.
+std::optional<DeviceKind> deviceKind(unsigned device);
 
 } // namespace mlx4

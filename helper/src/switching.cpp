@@ -41,7 +41,9 @@ PortWant wantFor(PortType type) {
     return PortWant::Auto;
 }
 
-// EINVAL (kernels up to 4.x) and EOPNOTSUPP (from 5.2) both mean "not this combination".
+// EINVAL (older kernels) and EOPNOTSUPP (from commit 95aac2cdafd8: 5.5, and the stable
+// releases 4.9.207, 4.14.159, 4.19.89) both mean "not this combination" - as long as no port's
+// running type moved (see writePorts()).
 bool isRefusal(int error) {
     return error == EINVAL || error == EOPNOTSUPP;
 }
@@ -73,24 +75,51 @@ bool reached(const std::vector<PortState>& states, const std::vector<PortType>& 
 }
 
 struct WriteRound {
-    std::vector<int> errors; // per port, 0 = accepted
-    int failedPort = 0;      // first port with an error other than a refusal, 0 if none
+    std::vector<int> errors;  // per port written, 0 = accepted
+    int failedPort = 0;       // first port with an error other than a refusal, 0 if none
+    int switchFailedPort = 0; // a refusal after which a running type had moved (firmware)
 };
 
-// One write per port, ascending. Refusals are expected on all but the last write: they stage
-// the type for the kernel's check of the whole combination at the next write. Any other error
-// means the files or the device are in trouble, so stop there.
-WriteRound writePorts(CardPorts& card, const std::vector<PortType>& types, int& writes) {
+bool sameProtocols(const std::vector<PortState>& a, const std::vector<PortState>& b) {
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i].active != b[i].active)
+            return false;
+    return true;
+}
+
+// One write per port, ascending, each followed by reading the card again. Refusals are expected
+// on all but the last write: they stage the type for the kernel's check of the whole
+// combination at the next write. A genuine refusal is decided before anything is applied, so a
+// refused write after which a port runs another protocol is a switch the firmware failed
+// (mlx4_change_port_types() sets the types before its firmware command): stop there. Any other
+// error means the files or the device are in trouble: stop there too. `stopAtRefusal`: stop
+// after the first refused write. The reads also count the device restarts: every write after
+// which the ports run other protocols restarted the card. `problem` says why a read failed.
+WriteRound writePorts(CardPorts& card, const std::vector<PortType>& types, ApplyResult& result,
+                      std::vector<PortState>& now, bool stopAtRefusal, std::string& problem) {
     WriteRound round;
     for (size_t i = 0; i < types.size(); ++i) {
         int port = static_cast<int>(i) + 1;
         int error = card.writePort(port, types[i]);
-        ++writes;
+        ++result.writes;
         round.errors.push_back(error);
         if (error && !isRefusal(error)) {
             round.failedPort = port;
             break;
         }
+        std::vector<PortState> before = now;
+        if (!readPorts(card, now, problem))
+            break;
+        bool moved = !sameProtocols(before, now);
+        result.restarts += moved ? 1 : 0;
+        if (error && moved) {
+            round.switchFailedPort = port;
+            break;
+        }
+        if (error && stopAtRefusal)
+            break;
     }
     return round;
 }
@@ -133,18 +162,17 @@ std::vector<PortType> typesOf(const std::vector<PortState>& states) {
     return types;
 }
 
-// Writes the passes and reads back. Success needs the last write accepted (a refused last
-// write may still read back as asked on old kernels, with the type left staged) and every
-// port as targeted.
-bool runAttempt(CardPorts& card, const Attempt& attempt, ApplyResult& result, WriteRound& round,
-                std::string& problem) {
+// Writes the passes. Success needs the last write accepted (a refused last write may still read
+// back as asked on old kernels, with the type left staged) and every port as targeted.
+bool runAttempt(CardPorts& card, const Attempt& attempt, bool stopAtRefusal, ApplyResult& result,
+                WriteRound& round, std::string& problem) {
     for (const std::vector<PortType>& pass : attempt) {
-        round = writePorts(card, pass, result.writes);
-        if (round.failedPort)
+        round = writePorts(card, pass, result, result.after, stopAtRefusal, problem);
+        if (round.failedPort || round.switchFailedPort || !problem.empty())
             return false;
+        if (round.errors.size() < pass.size())
+            return false; // stopped at a refusal
     }
-    if (!readPorts(card, result.after, problem))
-        return false;
     return round.errors.back() == 0 && reached(result.after, result.target);
 }
 
@@ -164,8 +192,14 @@ bool asksAuto(const std::vector<PortType>& types) {
     return false;
 }
 
-// Why the kernel did not reach `targets`, in words an admin can act on. The kernel log has
-// the exact reason; the pattern of errors is enough to name the usual ones.
+// How an admin sees what the card can do: the driver prints it at probe.
+const char kCapabilitiesHint[] =
+    "; the driver lists the card's capabilities (\"Dual Port Different Protocol (DPDP) "
+    "support\", \"Port link type sensing support\") when it is loaded with "
+    "modprobe mlx4_core debug_level=1";
+
+// Why the kernel did not reach `targets`, in words an admin can act on. The kernel log names the
+// exact case; the helper cannot tell them apart, so it says which log line means what.
 std::string explainFailure(const WriteRound& round, const std::vector<PortType>& targets) {
     if (round.failedPort) {
         int error = round.errors.back();
@@ -187,19 +221,43 @@ std::string explainFailure(const WriteRound& round, const std::vector<PortType>&
     if (allAccepted)
         return "the kernel accepted the writes but the ports did not change to " +
                formatPortTypes(targets) + "; the kernel log says why (journalctl -k | grep mlx4)";
+
+    std::string text = "the kernel refused " + formatPortTypes(targets) +
+                       "; its log (journalctl -k | grep mlx4) names the case: \"Requested port "
+                       "type for port N is not supported on this HCA\" (port N cannot run that "
+                       "type";
+    text += asksAuto(targets) ? "; auto needs a port that runs both)" : ")";
     if (targets.size() > 1 && mixesProtocols(targets))
-        return "the kernel refused " + formatPortTypes(targets) +
-               ": this card accepts only the same type on both ports (its firmware lacks the "
-               "DPDP capability; kernels up to 3.4 also refuse port 1 eth with port 2 ib); "
-               "configure both ports alike";
+        text += ", \"Only same port types supported on this HCA\" (the card's firmware lacks "
+                "DPDP, dual port different protocol: configure both ports alike)";
     if (asksAuto(targets))
-        return "the kernel refused auto: this card or its firmware cannot sense the port type; "
-               "configure ib or eth";
-    if (targets.size() == 1)
-        return "the kernel refused " + formatPortTypes(targets) + ": port 1 does not support it";
-    return "the kernel refused " + formatPortTypes(targets) +
-           ": a port does not support that type (the kernel log names it: journalctl -k | grep "
-           "mlx4)";
+        text += ", \"Auto sensing is not supported on this HCA\" (the card has neither DPDP "
+                "nor sense support: configure ib or eth)";
+    if (targets.size() > 1 && targets[0] == PortType::Eth && targets[1] == PortType::Ib)
+        text += ", or no line on kernels up to 3.4, which refuse port 1 eth with port 2 ib";
+    return text + kCapabilitiesHint;
+}
+
+std::string portsList(const std::vector<int>& ports) {
+    std::string text;
+    for (size_t i = 0; i < ports.size(); ++i)
+        text += (i == 0 ? "" : i + 1 == ports.size() ? " and " : ", ") + std::to_string(ports[i]);
+    return text;
+}
+
+// The firmware failed a switch: what moved, what it means, how to recover.
+std::string explainSwitchFailure(const std::vector<PortState>& was,
+                                 const std::vector<PortState>& now, int port, int error) {
+    std::vector<int> moved;
+    for (size_t i = 0; i < was.size() && i < now.size(); ++i)
+        if (was[i].active != now[i].active)
+            moved.push_back(static_cast<int>(i) + 1);
+    return "writing port " + std::to_string(port) + " failed with " + errnoText(error) +
+           " although port" + (moved.size() > 1 ? "s " : " ") + portsList(moved) + " now run" +
+           (moved.size() > 1 ? "" : "s") +
+           " another protocol: the driver applied "
+           "the switch and the card's firmware failed it (the kernel log says \"Failed to set "
+           "port\"), which leaves the card without its network and InfiniBand interfaces";
 }
 
 } // namespace
@@ -253,6 +311,12 @@ CardPlan makePlan(const std::vector<PortState>& current, const std::vector<PortW
     return plan;
 }
 
+std::string restartsText(int restarts) {
+    if (restarts == 0)
+        return "no device restart";
+    return std::to_string(restarts) + " device restart" + (restarts == 1 ? "" : "s");
+}
+
 ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool dryRun) {
     ApplyResult result;
     if (!readPorts(card, result.before, result.reason)) {
@@ -272,8 +336,10 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
             result.outcome = ApplyOutcome::ReadOnly;
             result.reason = "port " + std::to_string(port) +
                             " is read-only: the driver does that when SR-IOV is enabled on the "
-                            "card or on a virtual function; disable SR-IOV (num_vfs) or set the "
-                            "type with the module option (options mlx4_core port_type_array=...)";
+                            "card or on a virtual function; remove the num_vfs and probe_vf "
+                            "options of mlx4_core (the driver enables SR-IOV only from them), or "
+                            "set the type with the module option "
+                            "(options mlx4_core port_type_array=...)";
             return result;
         }
     }
@@ -282,33 +348,62 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
         return result;
     }
 
+    // A card without DPDP can run mixed types only because the module option set them at probe;
+    // the kernel's check then refuses every write that keeps them mixed, the old combination
+    // included. So from a mixed start there is no putting back, and after a refused first write
+    // only a target of one fixed type for every port can still be reached (in one restart, by
+    // the next write); anything else would only stage more.
+    std::vector<PortType> running;
+    for (const PortState& state : result.before)
+        running.push_back(state.active);
+    bool mixedStart = mixesProtocols(running);
+
     // First the plain recipe. The driver checks "auto" as the port's running type, so when
-    // that fails and the target mixes auto with a fixed type, bring the auto ports to the
-    // fixed type first: on a card that needs equal types, (ib,ib) -> (eth,auto) works only so.
-    std::vector<Attempt> attempts{{result.target}};
-    if (auto fixed = fixedType(result.target))
-        attempts.push_back({withAutoAs(result.target, *fixed), result.target});
+    // that fails without changing anything and the target mixes auto with a fixed type, bring
+    // the auto ports to the fixed type first: on a card that needs equal types, (ib,ib) ->
+    // (eth,auto) works only so. Where the first attempt restarted the card, the second cannot
+    // be what it needed, and would only cost more restarts.
+    result.after = result.before;
     WriteRound firstRound;
     std::string problem;
-    for (size_t i = 0; i < attempts.size(); ++i) {
+    bool oneFixedType = !asksAuto(result.target) && !mixesProtocols(result.target);
+    bool ok =
+        runAttempt(card, {result.target}, mixedStart && !oneFixedType, result, firstRound, problem);
+    std::optional<PortType> fixed = fixedType(result.target);
+    if (!ok && fixed && !mixedStart && firstRound.failedPort == 0 &&
+        firstRound.switchFailedPort == 0 && problem.empty() && result.restarts == 0) {
         WriteRound round;
-        problem.clear();
-        if (runAttempt(card, attempts[i], result, round, problem)) {
-            result.outcome = ApplyOutcome::Switched;
-            return result;
-        }
-        if (i == 0)
+        ok = runAttempt(card, {withAutoAs(result.target, *fixed), result.target}, false, result,
+                        round, problem);
+        if (round.switchFailedPort || round.failedPort)
             firstRound = round;
-        if (round.failedPort || !problem.empty())
-            break; // the device is in trouble: stop trying, put it back
+    }
+    if (ok) {
+        result.outcome = ApplyOutcome::Switched;
+        return result;
+    }
+    if (firstRound.switchFailedPort) {
+        result.outcome = ApplyOutcome::SwitchFailed;
+        result.reason = explainSwitchFailure(result.before, result.after,
+                                             firstRound.switchFailedPort, firstRound.errors.back());
+        return result;
     }
     result.reason =
         problem.empty() ? explainFailure(firstRound, result.target) : "after writing, " + problem;
+    result.kernelRefused = problem.empty() && firstRound.failedPort == 0;
     if (result.writes == 1 && neverReachedDriver(firstRound.errors.front())) {
         // The very first write did not get to the driver: nothing was applied or staged, so
         // there is nothing to put back (and the files are likely gone).
         result.after = result.before;
         result.outcome = ApplyOutcome::Refused;
+        return result;
+    }
+    if (mixedStart && problem.empty()) {
+        result.reason += "; the card started with mixed types, which a card without DPDP "
+                         "runs only from the module option port_type_array and refuses to be "
+                         "written back, so it was not put back";
+        result.outcome =
+            result.after == result.before ? ApplyOutcome::Refused : ApplyOutcome::LeftChanged;
         return result;
     }
 
@@ -324,10 +419,25 @@ ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool 
     }
     if (hadAuto)
         restore.push_back(typesOf(result.before));
-    for (const std::vector<PortType>& pass : restore)
-        writePorts(card, pass, result.writes);
     std::string restoreProblem;
-    if (readPorts(card, result.after, restoreProblem) && result.after == result.before) {
+    for (const std::vector<PortType>& pass : restore) {
+        std::vector<PortState> was = result.after;
+        WriteRound round = writePorts(card, pass, result, result.after, false, restoreProblem);
+        if (round.switchFailedPort) {
+            result.outcome = ApplyOutcome::SwitchFailed;
+            result.reason += "; then, putting it back, " +
+                             explainSwitchFailure(was, result.after, round.switchFailedPort,
+                                                  round.errors.back());
+            return result;
+        }
+        if (!restoreProblem.empty() || round.failedPort)
+            break;
+    }
+    // Read once more for the verdict: a write that failed was not followed by a read, and a
+    // read may have failed before.
+    restoreProblem.clear();
+    bool readable = readPorts(card, result.after, restoreProblem);
+    if (readable && result.after == result.before) {
         result.outcome = ApplyOutcome::Refused;
         return result;
     }

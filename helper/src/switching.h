@@ -42,6 +42,10 @@ enum class ApplyOutcome {
     ReadOnly,    // the files are read-only (multi-function mode); nothing written
     Refused,     // the kernel refused the target; the card was put back as it was
     LeftChanged, // the target failed and the card could not be put back: it is NOT as before
+    // The kernel answered EINVAL or EOPNOTSUPP although a port's running type moved: the
+    // firmware failed the switch, which leaves the card without its network and InfiniBand
+    // interfaces. Nothing more was written.
+    SwitchFailed,
 };
 
 struct ApplyResult {
@@ -50,7 +54,13 @@ struct ApplyResult {
     std::vector<PortType> target;
     std::vector<PortState> after; // empty if not read back
     int writes = 0;               // write() calls issued, including those the kernel refused
-    std::string reason;           // for the admin: why it failed and what to do; empty on success
+    // Device restarts the writes caused: writes after which the ports ran other protocols. (A
+    // switch whose firmware command failed before any port moved is not seen.)
+    int restarts = 0;
+    std::string reason; // for the admin: why it failed and what to do; empty on success
+    // Refused/LeftChanged: the kernel answered the writes (a refusal, not an error of the files
+    // or the device), so trying the same again gets the same answer.
+    bool kernelRefused = false;
 
     bool ok() const {
         return outcome == ApplyOutcome::InSync || outcome == ApplyOutcome::Planned ||
@@ -61,6 +71,9 @@ struct ApplyResult {
 // Reads and parses one port; nullopt with `problem` naming the port and the errno or the text
 // it read.
 std::optional<PortState> readPortState(CardPorts& card, int port, std::string& problem);
+
+// "no device restart", "1 device restart", "2 device restarts".
+std::string restartsText(int restarts);
 
 // Reads the card, plans, and (unless dryRun) writes. `wants` has one entry per port.
 ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool dryRun = false);

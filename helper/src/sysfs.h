@@ -34,6 +34,12 @@ std::vector<CardInfo> findMlx4Cards(std::string& problem);
 // The PCI device at `address`, whatever its vendor and driver; nullopt if there is none.
 std::optional<CardInfo> findPciDevice(const PciAddress& address, std::string& problem);
 
+// What tells one probe of the card by the driver from the next: the inode number of its
+// mlx4_port1 file. The driver creates the file at every probe, and kernfs numbers new nodes
+// cyclically (since 4.14, the minimum kernel), so a re-bound card has a new number. Empty if the
+// file cannot be looked at.
+std::string probeIdentity(const CardInfo& card);
+
 // The port files of one card in sysfs.
 class SysfsCardPorts : public CardPorts {
 public:

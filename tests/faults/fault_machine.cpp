@@ -44,10 +44,10 @@ std::vector<std::string> FaultMachine::argv(std::vector<std::string> args) const
 }
 
 std::vector<std::string> FaultMachine::environment(const std::string& faults) const {
-    std::vector<std::string> env{"MLX4_PORTTYPE_RUN_DIR=" + runDir, "MLX4_FAULTS=" + faults,
-                                 "MLX4_FAULTS_LOG=" + writeLog};
-    env.insert(env.end(), extraEnv.begin(), extraEnv.end());
-    return env;
+    std::vector<std::string> variables{"MLX4_PORTTYPE_RUN_DIR=" + runDir, "MLX4_FAULTS=" + faults,
+                                       "MLX4_FAULTS_LOG=" + writeLog};
+    variables.insert(variables.end(), extraEnvironment.begin(), extraEnvironment.end());
+    return variables;
 }
 
 StartedProgram FaultMachine::start(std::vector<std::string> args, const std::string& faults) {

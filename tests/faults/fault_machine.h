@@ -47,11 +47,13 @@ public:
     static std::string sysFile(const std::string& address, const std::string& file);
 
     Testbed bed;
-    std::string dir;                   // scratch directory, removed at the end
-    std::string configDir;             // DIR/etc
-    std::string runDir;                // DIR/run, given as MLX4_PORTTYPE_RUN_DIR
-    std::string writeLog;              // DIR/writes.log
-    std::vector<std::string> extraEnv; // "NAME=value" added to every run
+    std::string dir;       // scratch directory, removed at the end
+    std::string configDir; // DIR/etc
+    std::string runDir;    // DIR/run, given as MLX4_PORTTYPE_RUN_DIR
+    std::string writeLog;  // DIR/writes.log
+    // More NAME=VALUE variables for the helper, e.g. the ACTION, DEVPATH and SUBSYSTEM udevd
+    // gives a RUN program.
+    std::vector<std::string> extraEnvironment;
 };
 
 CardSpec mlx4Card(const std::string& address, std::vector<std::string> ports = {"ib", "ib"});

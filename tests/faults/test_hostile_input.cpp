@@ -270,7 +270,7 @@ TEST_CASE("item 7: a held lock is waited for a bounded time, and its holder is n
     int fd = open(lockA.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     REQUIRE(fd >= 0);
     REQUIRE(flock(fd, LOCK_EX) == 0); // this test process holds card A's lock
-    m.extraEnv = {"MLX4_PORTTYPE_LOCK_WAIT=1"};
+    m.extraEnvironment = {"MLX4_PORTTYPE_LOCK_WAIT=1"};
     RunResult r = m.run({"apply", "--all"});
     close(fd);
     CAPTURE(r.err);

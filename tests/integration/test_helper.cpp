@@ -381,3 +381,40 @@ TEST_CASE("a lock file planted as a symlink is refused and nothing is written") 
     CHECK(m.bed.readPort(kCx2a, 1) == "ib\n");
     CHECK(contains(r.err, "is a symbolic link; remove it"));
 }
+
+TEST_CASE("apply --all skips virtual functions as the rule does, and naming one still reports it") {
+    Machine m;
+    m.bed.addCard(card(kCx2a));
+    CardSpec vf = card("0000:05:00.1", {"ib", "ib"}, 0x1002);
+    vf.readOnly = true;
+    m.bed.addCard(vf);
+    m.config(R"({"default": "eth"})");
+    RunResult r = m.run({"apply", "--all"});
+    CAPTURE(r.err);
+    CHECK(r.status == 0);
+    CHECK(m.bed.readPort(kCx2a, 1) == "eth\n");
+    CHECK_FALSE(contains(r.err, "0000:05:00.1"));
+    // Asked by address, the read-only files are the answer.
+    RunResult named = m.run({"apply", "0000:05:00.1"});
+    CHECK(named.status == 1);
+    CHECK(contains(named.err, "is read-only"));
+    CHECK(contains(named.err, "remove the num_vfs and probe_vf options of mlx4_core"));
+}
+
+TEST_CASE("auto: the dry run does not promise that writing it restarts nothing") {
+    Machine m;
+    m.bed.addCard(card(kCx2a));
+    m.config(R"({"cards": {"0000:05:00.0": ["auto", "keep"]}})");
+    RunResult dry = m.run({"apply", "--dry-run", kCx2a});
+    CAPTURE(dry.out);
+    CHECK(dry.status == 0);
+    CHECK(contains(dry.out, "would write; auto restarts a card with DPDP and sense support at "
+                            "once if a port senses the other protocol (other cards only accept "
+                            "it)"));
+    CHECK_FALSE(contains(dry.out, "no restart expected"));
+    // Turning auto off changes no protocol: that one restarts nothing.
+    m.bed.setPort(kCx2a, 1, "auto (ib)");
+    m.config(R"({"cards": {"0000:05:00.0": ["ib", "keep"]}})");
+    RunResult off = m.run({"apply", "--dry-run", kCx2a});
+    CHECK(contains(off.out, "would write (auto-sensing off only; no restart expected)"));
+}

@@ -53,3 +53,15 @@ build_package() {
         fail "dpkg-buildpackage failed in $dir (whole log above, last 80 lines)"
     fi
 }
+
+# The code name of the Debian release this machine runs (bookworm, trixie, ...).
+this_release() {
+    (. /etc/os-release && echo "${VERSION_CODENAME:?no VERSION_CODENAME in /etc/os-release}")
+}
+
+# The archive this machine's apt uses for Debian release $1, as a URI (no host name is written
+# into the project: it comes from apt's configuration). Empty if apt has no entry for it.
+debian_mirror() {
+    apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 'Created-By: Packages' |
+        awk -v suite="$1" '$1 == suite { print $2; exit }'
+}

@@ -10,13 +10,16 @@
 //   4.9  the stable patch "net/mlx4_core: Fix return codes of unsupported operations"
 //        ([PATCH 4.9 063/199], upstream 95aac2cdafd8), whose context shows __set_port_type()
 //   now  torvalds/linux: __set_port_type(), set_port_type(), mlx4_check_port_params(),
-//        mlx4_change_port_types(), show_port_type(), mlx4_dev_cap(), mlx4_do_sense_ports()
-// and summarised in the project's kernel facts. Only the behaviour is modelled, in this file's
-// own structure; firmware failures are not, and the periodic sensing work (mlx4_sense_port())
-// only runs when a test calls senseTick().
+//        mlx4_change_port_types(), show_port_type(), mlx4_dev_cap(), mlx4_do_sense_ports(),
+//        mlx4_status_to_errno() (cmd.c)
+// and summarised in docs/kernel-behaviour.md. Only the behaviour is modelled, in this file's
+// own structure. Firmware commands succeed except SET_PORT where a variant makes it fail; the
+// periodic sensing work (mlx4_sense_port()) only runs when a test calls senseTick(); link state
+// is fixed per variant (a real port's link goes down while the card restarts).
 #include "kernel_model.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <stdexcept>
 
 namespace mlx4::test {
@@ -43,6 +46,8 @@ const char* linkName(SensedLink link) {
         return "ib";
     case SensedLink::Eth:
         return "eth";
+    case SensedLink::Up:
+        return "up";
     }
     return "?";
 }
@@ -53,10 +58,10 @@ const char* eraName(KernelEra era) {
         return "3.4";
     case KernelEra::Linux3_6:
         return "3.6";
-    case KernelEra::Linux4_9:
-        return "4.9";
-    case KernelEra::Linux5_2:
-        return "5.2";
+    case KernelEra::Linux4_6:
+        return "4.6";
+    case KernelEra::Linux5_5:
+        return "5.5";
     }
     return "?";
 }
@@ -68,7 +73,23 @@ std::vector<KernelPortState> fromReadback(const std::vector<PortState>& start) {
     return ports;
 }
 
+// The ConnectX (MT25408, MT26418, MT26428, MT26438 and their EN twins) and ConnectX-2 IDs, which
+// the driver's PCI table marks MLX4_PCI_DEV_FORCE_SENSE_PORT.
+bool isConnectXOrConnectX2(unsigned device) {
+    return (device & 0xff00) == 0x6300 || (device & 0xff00) == 0x6700;
+}
+
 } // namespace
+
+// mlx4_dev_cap(): 3.x forces the flag on for every device but 0x1003; from 4.6 (the model's
+// next era) only the IDs the PCI table marks for it.
+bool CardVariant::hasSenseSupport() const {
+    if (senseSupport)
+        return true;
+    if (era == KernelEra::Linux3_4 || era == KernelEra::Linux3_6)
+        return device != 0x1003;
+    return isConnectXOrConnectX2(device);
+}
 
 std::string CardVariant::describe() const {
     std::string text = std::to_string(ports) + (ports == 1 ? " port [" : " ports [");
@@ -77,6 +98,11 @@ std::string CardVariant::describe() const {
     text += "]";
     text += dpdp ? " DPDP" : " no-DPDP";
     text += senseSupport ? " sense" : " no-sense";
+    if (device != 0x1003) {
+        char id[16];
+        std::snprintf(id, sizeof id, " 0x%04x", device);
+        text += id;
+    }
     text += std::string(" Linux-") + eraName(era);
     if (readOnly)
         text += " read-only";
@@ -89,6 +115,8 @@ std::string CardVariant::describe() const {
             text += std::string(i ? "," : "") + linkName(links[i]);
         text += "]";
     }
+    if (firmwareFailsPort)
+        text += " SET_PORT-fails-on-port-" + std::to_string(firmwareFailsPort);
     return text;
 }
 
@@ -195,7 +223,7 @@ int KernelModel::setPortType(int port, PortType type) {
     // refused before anything is recorded. 3.x records it and refuses it later, in
     // mlx4_check_port_params(), leaving it staged.
     bool checksTypeFirst =
-        variant_.era == KernelEra::Linux4_9 || variant_.era == KernelEra::Linux5_2;
+        variant_.era == KernelEra::Linux4_6 || variant_.era == KernelEra::Linux5_5;
     if (checksTypeFirst && !supports(port, type))
         return refusal();
 
@@ -212,7 +240,7 @@ int KernelModel::setPortType(int port, PortType type) {
 
     // "Auto sensing is not supported on this HCA": without DPDP and without sense support, every
     // port on auto falls back to its running type and the write fails. The staged auto stays.
-    if (!variant_.dpdp && !variant_.senseSupport) {
+    if (!variant_.dpdp && !variant_.hasSenseSupport()) {
         bool autoRefused = false;
         for (KernelPortState& each : ports_) {
             if (each.possible == PortType::Auto) {
@@ -230,17 +258,29 @@ int KernelModel::setPortType(int port, PortType type) {
 
     for (KernelPortState& each : ports_)
         each.staged.reset();
+    return changePortTypes(next);
+}
 
-    // mlx4_change_port_types(): only a combination that differs from the running one restarts
-    // the device (unregister, set every port, register again).
+// mlx4_change_port_types(): only a combination that differs from the running one restarts the
+// device: unregister it, then per port record the new type and send SET_PORT, then register
+// again. When SET_PORT fails, the ports up to that one already run their new types and the
+// device stays unregistered: the error (EINVAL for BAD_PARAM and its kind) is the write's.
+int KernelModel::changePortTypes(const std::vector<PortType>& next) {
     bool changes = false;
     for (size_t i = 0; i < ports_.size(); ++i)
         changes |= next[i] != ports_[i].active;
-    if (changes) {
-        ++restarts_;
-        for (size_t i = 0; i < ports_.size(); ++i)
-            ports_[i].active = next[i];
+    if (!changes)
+        return 0;
+    ++restarts_;
+    registered_ = false;
+    for (size_t i = 0; i < ports_.size(); ++i) {
+        ports_[i].active = next[i];
+        if (variant_.firmwareFailsPort == int(i) + 1) {
+            ++firmwareFailures_;
+            return EINVAL;
+        }
     }
+    registered_ = true;
     return 0;
 }
 
@@ -256,15 +296,13 @@ bool KernelModel::senseTick() {
     std::vector<PortType> next = senseTypes(running);
     if (next == running || checkCombination(next) != 0)
         return false;
-    ++restarts_;
-    for (size_t i = 0; i < ports_.size(); ++i)
-        ports_[i].active = next[i];
+    changePortTypes(next);
     return true;
 }
 
-// mlx4_do_sense_ports(): ports on auto that may sense take what SENSE_PORT reports; a port
-// whose sensing found nothing follows port 1 when port 1 is eth, or port 2 when port 2 is ib;
-// anything still undecided keeps `defaults` (the requested combination).
+// mlx4_do_sense_ports(): ports on auto that may sense and whose link is down take what
+// SENSE_PORT reports; anything undecided keeps `defaults` (the requested combination). Up to 3.4
+// a port that sensed nothing first follows port 1 when port 1 is eth, or port 2 when port 2 is ib.
 std::vector<PortType> KernelModel::senseTypes(const std::vector<PortType>& defaults) const {
     std::vector<std::optional<PortType>> sensed;
     for (int port = 1; port <= portCount(); ++port) {
@@ -281,19 +319,23 @@ std::vector<PortType> KernelModel::senseTypes(const std::vector<PortType>& defau
             case SensedLink::Eth:
                 type = PortType::Eth;
                 break;
+            case SensedLink::Up:
+                break; // not sensed: do_sense_port is off while the link is up
             }
         }
         sensed.push_back(type);
     }
-    size_t last = sensed.size() - 1;
-    if (sensed[0] == PortType::Eth)
-        for (size_t i = 1; i < sensed.size(); ++i)
-            if (!sensed[i])
-                sensed[i] = PortType::Eth;
-    if (sensed[last] == PortType::Ib)
-        for (size_t i = 0; i < last; ++i)
-            if (!sensed[i])
-                sensed[i] = PortType::Ib;
+    if (variant_.era == KernelEra::Linux3_4) {
+        size_t last = sensed.size() - 1;
+        if (sensed[0] == PortType::Eth)
+            for (size_t i = 1; i < sensed.size(); ++i)
+                if (!sensed[i])
+                    sensed[i] = PortType::Eth;
+        if (sensed[last] == PortType::Ib)
+            for (size_t i = 0; i < last; ++i)
+                if (!sensed[i])
+                    sensed[i] = PortType::Ib;
+    }
 
     std::vector<PortType> types;
     for (size_t i = 0; i < sensed.size(); ++i)
@@ -338,14 +380,14 @@ bool KernelModel::supports(int port, PortType type) const {
 // sense support is on. So on a card without DPDP, auto never changes anything.
 bool KernelModel::senseAllowed(int port) const {
     return variant_.support[port - 1] == PortSupport::Both && variant_.dpdp &&
-           variant_.senseSupport;
+           variant_.hasSenseSupport();
 }
 
-// Upstream commit 95aac2cdafd8 ("net/mlx4_core: Fix return codes of unsupported operations")
-// turned these refusals from EINVAL into EOPNOTSUPP: from about 5.2 per the kernel facts, and in
-// 4.9.y stable since December 2019. The eth/ib refusal of 3.4 stays EINVAL (see above).
+// Upstream commit 95aac2cdafd8 ("net/mlx4_core: Fix return codes of unsupported operations",
+// mainline 5.5, stable 4.9.207, 4.14.159 and 4.19.89) turned these refusals from EINVAL into
+// EOPNOTSUPP. The eth/ib refusal of 3.4 stays EINVAL (see above).
 int KernelModel::refusal() const {
-    return variant_.era == KernelEra::Linux5_2 ? EOPNOTSUPP : EINVAL;
+    return variant_.era == KernelEra::Linux5_5 ? EOPNOTSUPP : EINVAL;
 }
 
 } // namespace mlx4::test

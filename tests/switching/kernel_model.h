@@ -16,30 +16,51 @@ namespace mlx4::test {
 // The driver's port-type code changed over the years; each value behaves like the kernel version
 // it is named after (see kernel_model.cpp for what differs and where it was read).
 enum class KernelEra {
-    Linux3_4, // up to 3.4: also refuses port 1 eth with port 2 ib, even with DPDP
-    Linux3_6, // 3.6 up to the __set_port_type() split: checks support only after staging
-    Linux4_9, // __set_port_type() as in 4.9: refuses an unsupported type before staging it
-    Linux5_2, // same as 4.9, but EOPNOTSUPP instead of EINVAL
+    // Up to 3.4: also refuses port 1 eth with port 2 ib, even with DPDP; a port that senses
+    // nothing follows the other port (port 2 ib: both ib; port 1 eth: both eth); sense support
+    // forced on for every device but 0x1003.
+    Linux3_4,
+    // 3.6 up to the __set_port_type() split: no eth/ib rule, no follow rule; checks a port's
+    // supported types only after staging; sense support forced on for every device but 0x1003.
+    Linux3_6,
+    // From 4.6 (__set_port_type(), shared with devlink) until commit 95aac2cdafd8: refuses a
+    // type the port does not support before staging it; refusals are EINVAL. Sense support is
+    // forced on only for the ConnectX / ConnectX-2 PCI IDs.
+    Linux4_6,
+    // With commit 95aac2cdafd8 ("Fix return codes of unsupported operations": mainline 5.5,
+    // stable 4.9.207, 4.14.159, 4.19.89): the same, but refusals are EOPNOTSUPP.
+    Linux5_5,
 };
 
 // What the firmware says a port can run (caps.supported_type).
 enum class PortSupport { IbOnly, EthOnly, Both };
 
 // What the firmware's SENSE_PORT command reports for a port, that is, what its cable is plugged
-// into. Only consulted for ports that may sense (both types, DPDP and sense support) and are
-// on auto.
-enum class SensedLink { Nothing, Ib, Eth };
+// into. Only consulted for ports that may sense (both types, DPDP and sense support), are on
+// auto and whose link is down. `Up`: the port's link is up, so the driver does not sense it
+// (do_sense_port is cleared by the port-up event) and it keeps its type.
+enum class SensedLink { Nothing, Ib, Eth, Up };
 
 struct CardVariant {
     int ports = 2; // 1 or 2
     std::array<PortSupport, 2> support{PortSupport::Both, PortSupport::Both};
     bool dpdp = false;         // firmware capability "dual port, different protocol"
-    bool senseSupport = false; // forced on for ConnectX / ConnectX-2 PCI IDs
-    KernelEra era = KernelEra::Linux5_2;
+    bool senseSupport = false; // the firmware's "port link type sensing support" flag
+    // The PCI device ID: mlx4_dev_cap() forces sense support on for some (see senses()).
+    // 0x1003 (ConnectX-3) is forced in no era.
+    unsigned device = 0x1003;
+    KernelEra era = KernelEra::Linux5_5;
     bool readOnly = false; // multi-function mode (SR-IOV or a VF): files 0444 without a store
     std::array<SensedLink, 2> links{SensedLink::Nothing, SensedLink::Nothing};
+    // The firmware fails SET_PORT for this port (1 or 2; 0: never) with a status the driver
+    // maps to EINVAL (BAD_PARAM, BAD_QP_STATE, BAD_PKT in mlx4_status_to_errno()), every time a
+    // switch reaches it.
+    int firmwareFailsPort = 0;
 
-    // For test messages: "2 ports [both,ib-only] DPDP sense 5.2 read-only links [-,eth]".
+    // Sense support as mlx4_dev_cap() leaves it: the firmware's flag, or forced by the device ID.
+    bool hasSenseSupport() const;
+
+    // For test messages: "2 ports [both,ib-only] DPDP sense 5.5 read-only links [-,eth]".
     std::string describe() const;
 };
 
@@ -87,8 +108,13 @@ public:
     bool hasStagedType() const;
 
     // mlx4_change_port_types() calls that changed something: each one unregisters and
-    // re-registers the whole device.
+    // re-registers the whole device (a failed one unregisters it only).
     int restarts() const { return restarts_; }
+    // Whether the card's network and InfiniBand interfaces exist: false after a switch whose
+    // firmware command failed, until a later switch succeeds.
+    bool registered() const { return registered_; }
+    // Switches whose firmware command failed.
+    int firmwareFailures() const { return firmwareFailures_; }
     // Calls of writePort() and writeRaw(), refused ones included.
     int writes() const { return writes_; }
 
@@ -101,11 +127,14 @@ private:
     bool supports(int port, PortType type) const;
     bool senseAllowed(int port) const;
     int refusal() const;
+    int changePortTypes(const std::vector<PortType>& next);
 
     CardVariant variant_;
     std::vector<KernelPortState> ports_;
     int restarts_ = 0;
     int writes_ = 0;
+    bool registered_ = true;
+    int firmwareFailures_ = 0;
 };
 
 } // namespace mlx4::test

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Tests of the kernel model itself, one or more per rule of the kernel facts.
+// Tests of the kernel model itself, one or more per rule in docs/kernel-behaviour.md.
 
 // This file also provides the test program's main(); the other test files only include doctest.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
@@ -15,17 +15,17 @@ using namespace mlx4::test;
 
 namespace {
 
-constexpr KernelEra allEras[] = {KernelEra::Linux3_4, KernelEra::Linux3_6, KernelEra::Linux4_9,
-                                 KernelEra::Linux5_2};
+constexpr KernelEra allEras[] = {KernelEra::Linux3_4, KernelEra::Linux3_6, KernelEra::Linux4_6,
+                                 KernelEra::Linux5_5};
 
 const PortState ib{PortType::Ib, false};
 const PortState eth{PortType::Eth, false};
 const PortState autoIb{PortType::Ib, true};
 const PortState autoEth{PortType::Eth, true};
 
-// The error the era gives for "not supported" refusals (see the kernel facts' table).
+// The error the era gives for "not supported" refusals: EOPNOTSUPP from commit 95aac2cdafd8.
 int refusalOf(KernelEra era) {
-    return era == KernelEra::Linux5_2 ? EOPNOTSUPP : EINVAL;
+    return era == KernelEra::Linux5_5 ? EOPNOTSUPP : EINVAL;
 }
 
 CardVariant card(bool dpdp, KernelEra era) {
@@ -44,7 +44,7 @@ std::string read(KernelModel& model, int port) {
 } // namespace
 
 TEST_CASE("kernel model: reads back exactly the four strings of show_port_type()") {
-    CardVariant variant = card(true, KernelEra::Linux5_2);
+    CardVariant variant = card(true, KernelEra::Linux5_5);
     KernelModel model(variant, std::vector<PortState>{ib, eth});
     CHECK(read(model, 1) == "ib\n");
     CHECK(read(model, 2) == "eth\n");
@@ -138,7 +138,7 @@ TEST_CASE("kernel model: writing the running combination again is a no-op withou
 }
 
 TEST_CASE("kernel model: with DPDP (3.6 on) each accepted write applies at once") {
-    for (KernelEra era : {KernelEra::Linux3_6, KernelEra::Linux4_9, KernelEra::Linux5_2}) {
+    for (KernelEra era : {KernelEra::Linux3_6, KernelEra::Linux4_6, KernelEra::Linux5_5}) {
         CAPTURE(era);
         KernelModel model(card(true, era), std::vector<PortState>{ib, ib});
         CHECK(model.writePort(1, PortType::Eth) == 0);
@@ -205,6 +205,7 @@ TEST_CASE("kernel model: with DPDP and sense support, auto takes the sensed type
         CAPTURE(era);
         CardVariant variant = card(true, era);
         variant.senseSupport = true;
+        bool followRule = era == KernelEra::Linux3_4;
 
         SUBCASE("a link is sensed: the port switches to it") {
             variant.links = {SensedLink::Ib, SensedLink::Eth};
@@ -219,27 +220,124 @@ TEST_CASE("kernel model: with DPDP and sense support, auto takes the sensed type
             CHECK(model.readAll() == std::vector<PortState>{autoIb, ib});
             CHECK(model.restarts() == 0);
         }
-        SUBCASE("nothing sensed on port 2 while port 1 is eth: port 2 follows port 1") {
+        SUBCASE("nothing sensed on port 2 while port 1 is eth: up to 3.4 port 2 follows port 1") {
             KernelModel model(variant, std::vector<PortState>{eth, ib});
             CHECK(model.writePort(2, PortType::Auto) == 0);
-            CHECK(model.readAll() == std::vector<PortState>{eth, autoEth});
-            CHECK(model.restarts() == 1);
+            CHECK(model.readAll() == std::vector<PortState>{eth, followRule ? autoEth : autoIb});
+            CHECK(model.restarts() == (followRule ? 1 : 0));
         }
-        SUBCASE("nothing sensed on port 1 while port 2 is ib: port 1 follows port 2") {
+        SUBCASE("nothing sensed on port 1 while port 2 is ib: up to 3.4 port 1 follows port 2") {
             KernelModel model(variant, std::vector<PortState>{eth, ib});
             // Up to 3.4 the start (eth, ib) itself is not allowed; the rule still holds.
             CHECK(model.writePort(1, PortType::Auto) == 0);
+            CHECK(model.readAll() == std::vector<PortState>{followRule ? autoIb : autoEth, ib});
+            CHECK(model.restarts() == (followRule ? 1 : 0));
+        }
+        SUBCASE("a port whose link is up is not sensed") {
+            variant.links = {SensedLink::Up, SensedLink::Eth};
+            KernelModel model(variant, std::vector<PortState>{ib, ib});
+            CHECK(model.writePort(1, PortType::Auto) == 0);
             CHECK(model.readAll() == std::vector<PortState>{autoIb, ib});
+            CHECK(model.restarts() == 0);
+        }
+    }
+}
+
+TEST_CASE("kernel model: which devices get sense support without the firmware flag") {
+    CardVariant variant = card(true, KernelEra::Linux5_5);
+    variant.links = {SensedLink::Nothing, SensedLink::Eth};
+    struct Case {
+        KernelEra era;
+        unsigned device;
+        bool senses;
+    };
+    // 3.x forces it on for every device but 0x1003; later kernels for ConnectX and ConnectX-2.
+    for (Case c :
+         {Case{KernelEra::Linux3_6, 0x1003, false}, Case{KernelEra::Linux3_6, 0x1007, true},
+          Case{KernelEra::Linux3_6, 0x673c, true}, Case{KernelEra::Linux3_4, 0x1007, true},
+          Case{KernelEra::Linux4_6, 0x1007, false}, Case{KernelEra::Linux5_5, 0x1003, false},
+          Case{KernelEra::Linux5_5, 0x673c, true}, Case{KernelEra::Linux5_5, 0x6340, true}}) {
+        CAPTURE(c.era);
+        CAPTURE(c.device);
+        variant.era = c.era;
+        variant.device = c.device;
+        CHECK(variant.hasSenseSupport() == c.senses);
+        KernelModel model(variant, std::vector<PortState>{ib, ib});
+        CHECK(model.writePort(2, PortType::Auto) == 0);
+        CHECK(model.readAll()[1] == (c.senses ? autoEth : autoIb));
+    }
+}
+
+TEST_CASE("kernel model: a card without DPDP that starts with mixed types") {
+    // port_type_array is not checked against DPDP at probe; every write is checked.
+    for (KernelEra era : allEras) {
+        CAPTURE(era);
+        KernelModel model(card(false, era), std::vector<PortState>{ib, eth});
+        // Writing the running combination back is refused: each write sees it mixed.
+        CHECK(model.writePort(1, PortType::Ib) == refusalOf(era));
+        CHECK(model.stagedTypes()[0] == PortType::Ib);
+        CHECK(model.writePort(2, PortType::Eth) == refusalOf(era));
+        CHECK(model.readAll() == std::vector<PortState>{ib, eth});
+        CHECK(model.hasStagedType());
+        CHECK(model.restarts() == 0);
+        // Both ports alike is accepted, in one restart.
+        CHECK(model.writePort(2, PortType::Ib) == 0);
+        CHECK(model.readAll() == std::vector<PortState>{ib, ib});
+        CHECK(model.restarts() == 1);
+        CHECK_FALSE(model.hasStagedType());
+    }
+}
+
+TEST_CASE("kernel model: a firmware failure during a switch") {
+    for (KernelEra era : allEras) {
+        CAPTURE(era);
+        CardVariant variant = card(true, era);
+
+        SUBCASE("on port 1: port 1 runs the new type, port 2 the old, the device is gone") {
+            variant.firmwareFailsPort = 1;
+            KernelModel model(variant, std::vector<PortState>{eth, eth});
+            CHECK(model.writePort(1, PortType::Ib) == EINVAL);
+            CHECK(model.readAll() == std::vector<PortState>{ib, eth});
+            CHECK_FALSE(model.hasStagedType());
+            CHECK_FALSE(model.registered());
             CHECK(model.restarts() == 1);
+            CHECK(model.firmwareFailures() == 1);
+            // The same combination again is a no-op: it succeeds and registers nothing.
+            CHECK(model.writePort(2, PortType::Eth) == 0);
+            CHECK_FALSE(model.registered());
+        }
+        SUBCASE("on port 2: both ports run the new types") {
+            variant.firmwareFailsPort = 2;
+            KernelModel model(variant, std::vector<PortState>{ib, ib});
+            CHECK(model.writePort(2, PortType::Eth) == EINVAL);
+            CHECK(model.readAll() == std::vector<PortState>{ib, eth});
+            CHECK_FALSE(model.registered());
+        }
+        SUBCASE("the failure repeats at every later switch") {
+            variant.firmwareFailsPort = 2;
+            KernelModel model(variant, std::vector<PortState>{ib, ib});
+            CHECK(model.writePort(2, PortType::Eth) == EINVAL);
+            CHECK(model.writePort(2, PortType::Ib) == EINVAL);
+            CHECK(model.readAll() == std::vector<PortState>{ib, ib});
+            CHECK(model.firmwareFailures() == 2);
+            CHECK(model.restarts() == 2);
+            CHECK_FALSE(model.registered());
+        }
+        SUBCASE("no failure: registered throughout") {
+            KernelModel model(variant, std::vector<PortState>{ib, ib});
+            CHECK(model.writePort(1, PortType::Eth) == (era == KernelEra::Linux3_4 ? EINVAL : 0));
+            CHECK(model.registered());
+            CHECK(model.firmwareFailures() == 0);
         }
     }
 }
 
 TEST_CASE("kernel model: the periodic sensing work") {
-    CardVariant variant = card(true, KernelEra::Linux5_2);
+    CardVariant variant = card(true, KernelEra::Linux5_5);
     variant.senseSupport = true;
 
-    SUBCASE("moves a port on auto that senses nothing after an eth port 1") {
+    SUBCASE("moves a port on auto to the type it senses") {
+        variant.links = {SensedLink::Nothing, SensedLink::Eth};
         KernelModel model(
             variant, std::vector<KernelPortState>{{PortType::Eth, PortType::Eth, {}},
                                                   {PortType::Ib, PortType::Auto, PortType::Eth}});
@@ -266,12 +364,12 @@ TEST_CASE("kernel model: the periodic sensing work") {
 }
 
 TEST_CASE("kernel model: a type the port does not support") {
-    CardVariant variant = card(true, KernelEra::Linux5_2);
+    CardVariant variant = card(true, KernelEra::Linux5_5);
     variant.support = {PortSupport::Both, PortSupport::IbOnly};
     variant.senseSupport = true;
 
-    SUBCASE("from 4.9 it is refused before anything is recorded") {
-        for (KernelEra era : {KernelEra::Linux4_9, KernelEra::Linux5_2}) {
+    SUBCASE("from 4.6 it is refused before anything is recorded") {
+        for (KernelEra era : {KernelEra::Linux4_6, KernelEra::Linux5_5}) {
             CAPTURE(era);
             variant.era = era;
             KernelModel model(variant, std::vector<PortState>{ib, ib});
@@ -312,7 +410,7 @@ TEST_CASE("kernel model: writing each port's current value back clears staged ty
 }
 
 TEST_CASE("kernel model: multi-function mode makes the files read-only") {
-    CardVariant variant = card(true, KernelEra::Linux5_2);
+    CardVariant variant = card(true, KernelEra::Linux5_5);
     variant.readOnly = true;
     KernelModel model(variant, std::vector<PortState>{ib, eth});
     CHECK_FALSE(model.isWritable(1));
