@@ -31,11 +31,13 @@ const char kUsage[] =
     "Usage: mlx4-porttype [--config-dir DIR] [--syslog] [-v|--verbose] [-q|--quiet] COMMAND\n"
     "\n"
     "Sets the port type (InfiniBand or Ethernet) of Mellanox mlx4 VPI cards\n"
-    "(ConnectX, ConnectX-2, ConnectX-3) from a configuration keyed by PCI address.\n"
+    "(ConnectX, ConnectX-2, ConnectX-3) from a configuration keyed by PCI address,\n"
+    "GUID, serial number or part number.\n"
     "\n"
     "Commands:\n"
     "  apply [--dry-run] (--all | ADDRESS...)  set port types of the given cards (or all)\n"
-    "  status [--json] [ADDRESS...]            cards present, current and configured types\n"
+    "  status [--json] [ADDRESS...]            cards present, their identity, current and\n"
+    "                                          configured types\n"
     "  check                                   validate the configuration, print the mapping\n"
     "\n"
     "Options:\n"
@@ -133,21 +135,33 @@ std::string cardLabel(const CardInfo& card) {
 }
 
 std::string where(const ConfigEntry& entry) {
-    return entry.file + ":" + std::to_string(entry.pos.line);
+    return entry.where();
 }
 
 // A card with what the configuration asks of it, or why nothing can be asked.
 struct CardTask {
     CardInfo card;
+    CardIdentity identity; // what was read of it: only what the configuration or command needs
     const ConfigEntry* entry = nullptr;
-    std::vector<PortWant> wants; // one per port, when entry and ports are usable
-    std::string problem;         // an error: the card is not handled
-    std::string idle;            // a reason there is nothing to do (not an error)
+    const ConfigEntry* conflict = nullptr; // another entry of entry's rank, other port types
+    std::vector<PortWant> wants;           // one per port, when entry and ports are usable
+    std::string problem;                   // an error: the card is not handled
+    std::string idle;                      // a reason there is nothing to do (not an error)
 };
 
-CardTask makeTask(const CardInfo& card, const Config& config) {
+// Two entries of one rank name the card with different port types: it is not touched.
+std::string conflictProblem(const CardInfo& card, const ConfigMatch& match) {
+    return cardLabel(card) + ": " + match.entry->key + " (" + where(*match.entry) + ") and " +
+           match.conflict->key + " (" + where(*match.conflict) +
+           ") both name this card, with different port types (" + match.entry->spec.str() +
+           " and " + match.conflict->spec.str() +
+           "); the card was not touched. Remove one entry or make them agree";
+}
+
+CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds needs = {}) {
     CardTask task;
     task.card = card;
+    task.identity.address = card.address;
     if (card.vendor != kMellanoxVendor) {
         char vendor[16];
         std::snprintf(vendor, sizeof vendor, "0x%04x", card.vendor);
@@ -164,7 +178,18 @@ CardTask makeTask(const CardInfo& card, const Config& config) {
                        ", not mlx4_core; only mlx4 cards have a port type to set";
         return task;
     }
-    task.entry = config.entryFor(card.address);
+    if (needs.any()) {
+        task.identity = readCardIdentity(card, needs);
+        if (!task.identity.problems.empty())
+            logDebug(card.address.str() + ": identity partly unknown: " + task.identity.problems);
+    }
+    ConfigMatch match = config.match(task.identity);
+    task.entry = match.entry;
+    task.conflict = match.conflict;
+    if (match.conflict) {
+        task.problem = conflictProblem(card, match);
+        return task;
+    }
     if (!card.portProblem.empty()) {
         task.problem = cardLabel(card) + " " + card.portProblem;
         return task;
@@ -186,6 +211,94 @@ CardTask makeTask(const CardInfo& card, const Config& config) {
     else
         task.wants = *wants;
     return task;
+}
+
+// What a card's identity tells, for status and the dry run.
+
+// "MCX312A-XCBT is an Ethernet-only card ..." when the configuration asks ib of such a card.
+std::string ethernetOnlyWarning(const CardTask& task) {
+    std::string family = ethernetOnlyFamily(task.identity.vpd.part);
+    if (family.empty() || !task.entry ||
+        std::find(task.wants.begin(), task.wants.end(), PortWant::Ib) == task.wants.end())
+        return {};
+    return task.identity.vpd.part + " is an Ethernet-only card (" + family +
+           "): its ports cannot run ib, which " + where(*task.entry) +
+           " asks; configure eth for it";
+}
+
+std::string guidText(const std::optional<uint64_t>& guid) {
+    return guid ? formatGuid(*guid) : std::string();
+}
+
+nlohmann::ordered_json stringOrNull(const std::string& text) {
+    return text.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(text);
+}
+
+void addIdentityJson(const CardTask& task, nlohmann::ordered_json& card) {
+    const CardIdentity& identity = task.identity;
+    card["guid"] = stringOrNull(guidText(identity.guid()));
+    card["node_guid"] = stringOrNull(guidText(identity.nodeGuid));
+    card["serial"] = stringOrNull(identity.vpd.serial);
+    card["part"] = stringOrNull(identity.vpd.part);
+    card["product"] = stringOrNull(identity.vpd.product);
+    card["psid"] = stringOrNull(identity.psid);
+    card["firmware"] = stringOrNull(identity.firmware);
+    card["source"] = task.entry ? nlohmann::ordered_json(where(*task.entry)) : nullptr;
+    if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
+        card["warning"] = warning;
+}
+
+void printColumns(const std::vector<std::vector<std::string>>& table) {
+    std::vector<size_t> width(table.front().size(), 0);
+    for (const auto& line : table)
+        for (size_t i = 0; i < line.size(); ++i)
+            width[i] = std::max(width[i], line[i].size());
+    for (const auto& line : table) {
+        std::string text;
+        for (size_t i = 0; i < line.size(); ++i)
+            text += line[i] +
+                    (i + 1 < line.size() ? std::string(width[i] - line[i].size() + 2, ' ') : "");
+        std::printf("%s\n", text.c_str());
+    }
+}
+
+// Above the port table: who each card is, and which entry configures it.
+void printIdentityTable(const std::vector<CardTask>& tasks) {
+    if (tasks.empty())
+        return;
+    auto shown = [](const std::string& text) {
+        return text.empty() ? "-" : text;
+    };
+    std::vector<std::vector<std::string>> table{
+        {"ADDRESS", "GUID", "SERIAL", "PART", "PRODUCT", "PSID", "FIRMWARE", "CONFIGURED BY"}};
+    std::vector<std::string> notes;
+    for (const CardTask& task : tasks) {
+        const CardIdentity& identity = task.identity;
+        std::string guid = shown(guidText(identity.guid()));
+        // The two are equal on the cards seen so far, but nothing guarantees it.
+        if (identity.serialNumber && identity.nodeGuid &&
+            identity.serialNumber != identity.nodeGuid)
+            guid += " (node_guid " + formatGuid(*identity.nodeGuid) + ")";
+        table.push_back({task.card.address.str(), guid, shown(identity.vpd.serial),
+                         shown(identity.vpd.part), shown(identity.vpd.product),
+                         shown(identity.psid), shown(identity.firmware),
+                         task.entry ? task.entry->key + " (" + where(*task.entry) + ")" : "-"});
+        if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
+            notes.push_back(task.card.address.str() + ": " + warning);
+    }
+    printColumns(table);
+    for (const std::string& note : notes)
+        std::printf("warning: %s\n", note.c_str());
+    std::printf("\n");
+}
+
+// Once per command, not per card: identity is for root only, which a user may not expect.
+void noteIdentityNeedsRoot(const std::vector<CardTask>& tasks) {
+    if (std::any_of(tasks.begin(), tasks.end(),
+                    [](const CardTask& task) { return task.identity.needsRoot; }))
+        logNotice("the identity of a card (GUID, serial and part number) is readable only by "
+                  "root: it shows as unknown, and guid:, serial: and part: entries match no "
+                  "card; run as root to see it");
 }
 
 // The cards named on the command line, or all mlx4 cards. False if one could not be found.
@@ -278,6 +391,9 @@ void printPlan(const CardTask& task, const ApplyResult& result) {
               "senses the other protocol (other cards only accept it)"
             : "would write (auto-sensing off only; no restart expected)";
     std::printf("%s: %s\n", cardLabel(task.card).c_str(), verdict.c_str());
+    std::printf("  configured by %s (%s)\n", task.entry->key.c_str(), where(*task.entry).c_str());
+    if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
+        std::printf("  warning: %s\n", warning.c_str());
     for (const PortPlan& port : plan.ports) {
         std::string target =
             port.want == PortWant::Keep ? "keep" : std::string(portTypeName(port.target));
@@ -326,6 +442,8 @@ bool applyTask(const CardTask& task, const ApplyContext& context) {
     std::optional<DeferredSignals> deferred;
     std::unique_ptr<CardLock> lock;
     if (!context.dryRun && result.outcome == ApplyOutcome::Planned) {
+        if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
+            logWarning(label + ": " + warning);
         // A target this probe of the card refused under this configuration: udev events do not
         // try it again (each try can restart the card twice). A bind event is a new probe, and
         // an admin's apply always tries.
@@ -429,7 +547,7 @@ int commandApply(const Options& options) {
     Config config;
     if (!loadConfig(options, config))
         return kExitUsage;
-    if (options.all && !config.defaultEntry && config.cards.empty()) {
+    if (options.all && !config.defaultEntry && !config.namesCards()) {
         logDebug("no card is configured in " + options.configDir + "; nothing to do");
         return kExitOk;
     }
@@ -438,6 +556,9 @@ int commandApply(const Options& options) {
     if (options.all && cards.empty())
         logInfo("no mlx4 card found; nothing to do");
     ApplyContext context{options.dryRun, runDirectory(), udevAction(), config.fingerprint};
+    // The rule's path reads only what the configuration matches on; a dry run shows it all.
+    IdentityNeeds needs = config.identityNeeds();
+    needs.all = options.dryRun;
     for (const CardInfo& card : cards) {
         // Virtual functions have read-only port files; their physical function's are the ones.
         if (options.all && deviceKind(card.device) == DeviceKind::virtualFunction) {
@@ -445,7 +566,7 @@ int commandApply(const Options& options) {
                                        "function's; skipped");
             continue;
         }
-        ok &= applyTask(makeTask(card, config), context);
+        ok &= applyTask(makeTask(card, config, needs), context);
     }
     return ok ? kExitOk : kExitCardFailed;
 }
@@ -537,6 +658,7 @@ void printStatusJson(const std::vector<CardRow>& rows) {
             entry["writable"] = port.writable;
             card["ports"].push_back(entry);
         }
+        addIdentityJson(row.task, card);
         std::string problem = !row.task.problem.empty() ? row.task.problem
                               : !row.refused.empty()    ? row.refused
                                                         : row.task.idle;
@@ -604,19 +726,65 @@ int commandStatus(const Options& options) {
     bool ok = collectCards(options, cards);
     std::vector<CardRow> rows;
     for (const CardInfo& card : cards) {
-        rows.push_back(statusRow(makeTask(card, config)));
-        if (isRefusedEarlier(runDirectory(), card, config))
+        rows.push_back(statusRow(makeTask(card, config, IdentityNeeds{true, true, true})));
+        if (isRefusedEarlier(runDirectory(), card, rows.back().task.entry, config.fingerprint))
             rows.back().refused = refusedNote(card);
         if (!rows.back().task.problem.empty())
             ok = false;
         for (const PortRow& port : rows.back().ports)
             ok &= !port.current.empty();
     }
-    if (options.json)
+    std::vector<CardTask> tasks;
+    for (const CardRow& row : rows)
+        tasks.push_back(row.task);
+    if (options.json) {
         printStatusJson(rows);
-    else
+    } else {
+        printIdentityTable(tasks);
         printStatusTable(rows);
+    }
+    noteIdentityNeedsRoot(tasks);
     return ok ? kExitOk : kExitCardFailed;
+}
+
+std::vector<const ConfigEntry*> unitAndModelEntries(const Config& config) {
+    std::vector<const ConfigEntry*> entries;
+    for (const auto& [guid, entry] : config.guids)
+        entries.push_back(&entry);
+    for (const auto& [serial, entry] : config.serials)
+        entries.push_back(&entry);
+    for (const auto& [pattern, entry] : config.parts)
+        entries.push_back(&entry);
+    return entries;
+}
+
+// Which entry matches which card present; false if an entry conflict leaves a card untouched.
+bool printMatches(const Config& config) {
+    std::string problem;
+    std::vector<CardInfo> cards = findMlx4Cards(problem);
+    if (!problem.empty()) {
+        logError(problem);
+        return false;
+    }
+    std::printf("cards present:\n");
+    if (cards.empty())
+        std::printf("  none\n");
+    bool ok = true;
+    std::vector<CardTask> tasks;
+    for (const CardInfo& card : cards) {
+        tasks.push_back(makeTask(card, config, config.identityNeeds()));
+        const CardTask& task = tasks.back();
+        std::string match = task.entry ? task.entry->key + "  " + task.entry->spec.str() + "  (" +
+                                             where(*task.entry) + ")"
+                                       : "no entry: left as it is";
+        if (task.conflict) {
+            match = "conflict: " + task.problem;
+            ok = false;
+        }
+        std::printf("  %s  %s\n", cardLabel(card).c_str(), match.c_str());
+    }
+    noteIdentityNeedsRoot(tasks);
+    return ok;
 }
 
 int commandCheck(const Options& options) {
@@ -635,12 +803,15 @@ int commandCheck(const Options& options) {
     for (const auto& [address, entry] : config.cards)
         std::printf("  %s  %-10s  (%s)\n", address.str().c_str(), entry.spec.str().c_str(),
                     where(entry).c_str());
+    for (const ConfigEntry* entry : unitAndModelEntries(config))
+        std::printf("  %s  %-10s  (%s)\n", entry->key.c_str(), entry->spec.str().c_str(),
+                    where(*entry).c_str());
     if (config.defaultEntry)
         std::printf("  %-12s  %-10s  (%s)\n", "other cards",
                     config.defaultEntry->spec.str().c_str(), where(*config.defaultEntry).c_str());
     else
         std::printf("  other cards are left as they are (no \"default\")\n");
-    return kExitOk;
+    return printMatches(config) ? kExitOk : kExitCardFailed;
 }
 
 // A standard descriptor that was closed when we started is opened on /dev/null, read-only: the

@@ -44,6 +44,13 @@ std::string lower(std::string_view text) {
     return result;
 }
 
+std::string upper(std::string_view text) {
+    std::string result(text);
+    for (char& c : result)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return result;
+}
+
 std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
     std::string closest = closestWord(word, candidates);
     return closest.empty() ? "" : "; did you mean \"" + closest + "\"?";
@@ -134,33 +141,95 @@ public:
         return std::nullopt;
     }
 
+    // A unit or model key's value after "guid:", "serial:" or "part:": printable, no spaces.
+    bool keyValue(const JsonMember& member, std::string_view value, const char* what) {
+        bool ok = !value.empty() && value.size() <= 255;
+        for (char c : value)
+            ok &= c > 0x20 && c < 0x7f;
+        if (!ok)
+            error(member.keyPos, "malformed card key " + quote(member.key) + ": write " + what);
+        return ok;
+    }
+
+    // Remembers the line of each key; false (with an error) if this file named it already.
+    template <typename Key>
+    bool firstTime(std::map<Key, int>& lineOf, const Key& key, const JsonMember& member) {
+        auto earlier = lineOf.find(key);
+        if (earlier != lineOf.end()) {
+            error(member.keyPos, quote(member.key) + " is the same card as the entry on line " +
+                                     std::to_string(earlier->second) + "; keep one of them");
+            return false;
+        }
+        lineOf[key] = member.keyPos.line;
+        return true;
+    }
+
     void cards(const JsonNode& node, ConfigFile& file) {
         if (node.kind != Kind::Object) {
-            error(node.pos, "\"cards\" must be an object keyed by PCI address, not " +
+            error(node.pos, "\"cards\" must be an object keyed by PCI address, guid:, serial: "
+                            "or part:, not " +
                                 std::string(describeKind(node.kind)));
             return;
         }
-        std::map<PciAddress, int> lineOf; // every address seen, valid entry or not
+        // Every key seen, valid entry or not, in the form that compares equal for one card.
+        std::map<PciAddress, int> addressLine;
+        std::map<uint64_t, int> guidLine;
+        std::map<std::string, int> serialLine, partLine;
         for (const JsonMember& member : node.members) {
-            auto address = parsePciAddress(member.key);
-            if (!address) {
+            std::string_view key = member.key;
+            size_t colon = key.find(':');
+            std::string kind(key.substr(0, colon == std::string_view::npos ? 0 : colon));
+            std::string_view value =
+                key.substr(kind.size() + 1 > key.size() ? key.size() : kind.size() + 1);
+            auto add = [&](auto& entries, const auto& index, std::string shown) {
+                if (auto spec = portSpec(member.value))
+                    entries[index] = ConfigEntry{*spec, path_, member.keyPos, std::move(shown)};
+            };
+            if (kind == "guid") {
+                auto guid = parseGuid(value);
+                if (!guid) {
+                    error(member.keyPos, "malformed GUID " + quote(member.key) +
+                                             ": write guid: and 16 hex digits, as "
+                                             "0002:c903:000c:c89a, 0x0002c903000cc89a, "
+                                             "00-02-c9-03-00-0c-c8-9a or 0002c903000cc89a");
+                    continue;
+                }
+                if (*guid == 0 || *guid == ~uint64_t{0}) {
+                    error(member.keyPos, quote(member.key) +
+                                             " is the GUID of a card whose GUID was never "
+                                             "programmed, which matches no card; use its "
+                                             "address or serial:");
+                    continue;
+                }
+                if (firstTime(guidLine, *guid, member))
+                    add(file.guids, *guid, "guid:" + formatGuid(*guid));
+            } else if (kind == "serial" || kind == "part") {
+                bool serial = kind == "serial";
+                if (!keyValue(member, value,
+                              serial ? "serial: and the serial number, as status shows it "
+                                       "(serial:MT1037X01146)"
+                                     : "part: and a part number, * and ? as wildcards "
+                                       "(part:MHQH29B-*)"))
+                    continue;
+                std::string folded = upper(value);
+                if (firstTime(serial ? serialLine : partLine, folded, member))
+                    add(serial ? file.serials : file.parts, folded, member.key);
+            } else if (!kind.empty() &&
+                       kind.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+                error(member.keyPos, "unknown kind of card key " + quote(member.key) +
+                                         ": name a card by its PCI address, guid:, serial: or "
+                                         "part:" +
+                                         suggestion(kind, {"guid", "serial", "part"}));
+            } else if (auto address = parsePciAddress(key)) {
+                if (firstTime(addressLine, *address, member))
+                    add(file.cards, *address, address->str());
+            } else {
                 std::string guess = guessPciAddress(member.key);
                 error(member.keyPos,
                       "malformed PCI address " + quote(member.key) +
                           ": write DDDD:BB:DD.F or BB:DD.F in hex, as lspci -D shows it" +
                           (guess.empty() ? "" : "; did you mean \"" + guess + "\"?"));
-                continue;
             }
-            auto earlier = lineOf.find(*address);
-            if (earlier != lineOf.end()) {
-                error(member.keyPos, quote(member.key) + " is the same card as the entry on line " +
-                                         std::to_string(earlier->second) + "; keep one of them");
-                continue;
-            }
-            lineOf[*address] = member.keyPos.line;
-            auto spec = portSpec(member.value);
-            if (spec)
-                file.cards[*address] = ConfigEntry{*spec, path_, member.keyPos};
         }
     }
 
@@ -174,7 +243,7 @@ public:
         for (const JsonMember& member : root.members) {
             if (member.key == "default") {
                 if (auto spec = portSpec(member.value))
-                    file.defaultEntry = ConfigEntry{*spec, path_, member.keyPos};
+                    file.defaultEntry = ConfigEntry{*spec, path_, member.keyPos, "default"};
             } else if (member.key == "cards") {
                 cards(member.value, file);
             } else {
@@ -331,11 +400,63 @@ std::string ConfigError::str() const {
            message;
 }
 
+std::string ConfigEntry::where() const {
+    return file + ":" + std::to_string(pos.line);
+}
+
 const ConfigEntry* Config::entryFor(const PciAddress& address) const {
     auto card = cards.find(address);
     if (card != cards.end())
         return &card->second;
     return defaultEntry ? &*defaultEntry : nullptr;
+}
+
+namespace {
+
+// The first of the entries of one rank, and the first that asks something else of the card.
+ConfigMatch firstOf(const std::vector<const ConfigEntry*>& entries) {
+    ConfigMatch match;
+    for (const ConfigEntry* entry : entries) {
+        if (!match.entry)
+            match.entry = entry;
+        else if (!match.conflict && entry->spec != match.entry->spec)
+            match.conflict = entry;
+    }
+    return match;
+}
+
+template <typename Key>
+void addFound(const std::map<Key, ConfigEntry>& entries, const Key& key,
+              std::vector<const ConfigEntry*>& found) {
+    auto entry = entries.find(key);
+    if (entry != entries.end() &&
+        std::find(found.begin(), found.end(), &entry->second) == found.end())
+        found.push_back(&entry->second);
+}
+
+} // namespace
+
+ConfigMatch Config::match(const CardIdentity& identity) const {
+    std::vector<const ConfigEntry*> units;
+    if (identity.serialNumber)
+        addFound(guids, *identity.serialNumber, units);
+    if (identity.nodeGuid)
+        addFound(guids, *identity.nodeGuid, units);
+    if (!identity.vpd.serial.empty())
+        addFound(serials, upper(identity.vpd.serial), units);
+    if (!units.empty())
+        return firstOf(units);
+    auto slot = cards.find(identity.address);
+    if (slot != cards.end())
+        return {&slot->second, nullptr};
+    std::vector<const ConfigEntry*> models;
+    if (!identity.vpd.part.empty())
+        for (const auto& [pattern, entry] : parts)
+            if (globMatches(pattern, identity.vpd.part))
+                models.push_back(&entry);
+    if (!models.empty())
+        return firstOf(models);
+    return {defaultEntry ? &*defaultEntry : nullptr, nullptr};
 }
 
 std::string closestWord(std::string_view word, const std::vector<std::string>& candidates) {
@@ -378,6 +499,12 @@ Config mergeConfigFiles(const std::vector<ConfigFile>& files) {
             config.defaultEntry = file.defaultEntry;
         for (const auto& [address, entry] : file.cards)
             config.cards[address] = entry;
+        for (const auto& [guid, entry] : file.guids)
+            config.guids[guid] = entry;
+        for (const auto& [serial, entry] : file.serials)
+            config.serials[serial] = entry;
+        for (const auto& [pattern, entry] : file.parts)
+            config.parts[pattern] = entry;
     }
     return config;
 }

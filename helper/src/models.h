@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Names and kinds of the PCI devices the mlx4 driver binds, for messages and `status`.
+// Names and kinds of the PCI devices the mlx4 driver binds, for messages and `status`, and the
+// part numbers of Ethernet-only cards.
 #pragma once
 
 #include <optional>
@@ -17,5 +18,9 @@ std::string modelName(unsigned device);
 
 // The kind of a Mellanox device ID that mlx4_core binds; nothing for any other ID.
 std::optional<DeviceKind> deviceKind(unsigned device);
+
+// For a VPD part number of an Ethernet-only card (one that shares its PCI ID with VPI cards,
+// or whose driver still offers ib), the card family, e.g. "ConnectX-3 EN"; else empty.
+std::string ethernetOnlyFamily(const std::string& part);
 
 } // namespace mlx4

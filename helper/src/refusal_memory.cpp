@@ -143,8 +143,8 @@ void forgetRefusal(const std::string& runDir, const PciAddress& address) {
     unlink(recordPath(runDir, address).c_str());
 }
 
-bool isRefusedEarlier(const std::string& runDir, const CardInfo& card, const Config& config) {
-    const ConfigEntry* entry = config.entryFor(card.address);
+bool isRefusedEarlier(const std::string& runDir, const CardInfo& card, const ConfigEntry* entry,
+                      const std::string& fingerprint) {
     if (!entry || card.portCount == 0)
         return false;
     std::string problem;
@@ -156,8 +156,8 @@ bool isRefusedEarlier(const std::string& runDir, const CardInfo& card, const Con
     if (plan.outcome != ApplyOutcome::Planned)
         return false;
     auto refusal = recalledRefusal(runDir, card.address);
-    return refusal && refusal->key == RefusalKey{probeIdentity(card), config.fingerprint,
-                                                 plan.before, plan.target};
+    return refusal &&
+           refusal->key == RefusalKey{probeIdentity(card), fingerprint, plan.before, plan.target};
 }
 
 } // namespace mlx4

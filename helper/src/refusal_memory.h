@@ -45,7 +45,9 @@ void forgetRefusal(const std::string& runDir, const PciAddress& address);
 
 // Whether the card, as it reads now, was refused its configured target earlier, by this probe
 // and under this configuration: the rule's runs leave such a card alone until an admin applies
-// it, so a command waiting for cards to settle can treat it as settled.
-bool isRefusedEarlier(const std::string& runDir, const CardInfo& card, const Config& config);
+// it, so a command waiting for cards to settle can treat it as settled. `entry` is the one that
+// configures the card (Config::match), `fingerprint` the configuration's (Config::fingerprint).
+bool isRefusedEarlier(const std::string& runDir, const CardInfo& card, const ConfigEntry* entry,
+                      const std::string& fingerprint);
 
 } // namespace mlx4

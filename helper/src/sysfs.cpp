@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <libudev.h>
 #include <linux/magic.h>
@@ -110,7 +111,108 @@ Udev newUdev(std::string& problem) {
     return context;
 }
 
+// Reads up to `limit` bytes of a file; an errno value on failure.
+int readFile(const std::string& path, size_t limit, std::string& content) {
+    content.clear();
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    char buffer[4096];
+    int error = 0;
+    while (content.size() < limit) {
+        ssize_t got = read(fd, buffer, std::min(sizeof buffer, limit - content.size()));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            error = errno;
+        if (got <= 0)
+            break;
+        content.append(buffer, static_cast<size_t>(got));
+    }
+    close(fd);
+    return error;
+}
+
+// A one-line attribute without its newline; empty if it cannot be read.
+std::string readLine(const std::string& path) {
+    std::string text;
+    if (readFile(path, 256, text) != 0)
+        return {};
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+
+const uint8_t* bytes(const std::string& content) {
+    return reinterpret_cast<const uint8_t*>(content.data());
+}
+
+void addProblem(CardIdentity& identity, const std::string& problem) {
+    identity.problems += (identity.problems.empty() ? "" : "; ") + problem;
+}
+
+// The directory of the card's InfiniBand device (infiniband/<name>/ under the PCI device,
+// present while mlx4_ib has one registered), or empty.
+std::string infinibandDirectory(const CardInfo& card) {
+    std::string parent = card.syspath + "/infiniband";
+    DIR* handle = opendir(parent.c_str());
+    if (!handle)
+        return {};
+    std::string found;
+    while (struct dirent* entry = readdir(handle)) {
+        if (entry->d_name[0] != '.') {
+            found = parent + "/" + entry->d_name;
+            break;
+        }
+    }
+    closedir(handle);
+    return found;
+}
+
 } // namespace
+
+CardIdentity readCardIdentity(const CardInfo& card, IdentityNeeds needs) {
+    CardIdentity identity;
+    identity.address = card.address;
+    std::string content, problem;
+    if (needs.guid || needs.all) {
+        // 4096 bytes is all of PCIe config space; a user without root gets the first 64.
+        if (int error = readFile(card.syspath + "/config", 4096, content)) {
+            addProblem(identity, "cannot read config space: " + std::string(strerror(error)));
+            identity.needsRoot |= error == EACCES || error == EPERM;
+        } else {
+            identity.serialNumber =
+                parseDeviceSerialNumber(bytes(content), content.size(), problem);
+            identity.needsRoot |= content.size() <= 64;
+            if (!identity.serialNumber)
+                addProblem(identity, problem);
+        }
+    }
+    if (needs.vpd || needs.all) {
+        // VPD is at most 32 KiB (15-bit addresses); the kernel pads past the end tag.
+        if (int error = readFile(card.syspath + "/vpd", 32768, content)) {
+            addProblem(identity, "cannot read the VPD: " + std::string(strerror(error)));
+            identity.needsRoot |= error == EACCES || error == EPERM;
+        } else if (auto vpd = parseVpd(bytes(content), content.size(), problem)) {
+            identity.vpd = *vpd;
+        } else {
+            addProblem(identity, problem);
+        }
+    }
+    if (needs.guid || needs.all) {
+        std::string device = infinibandDirectory(card);
+        if (!device.empty()) {
+            identity.nodeGuid = parseGuid(readLine(device + "/node_guid"));
+            if (identity.nodeGuid == uint64_t{0} || identity.nodeGuid == ~uint64_t{0})
+                identity.nodeGuid.reset(); // never programmed
+            if (needs.all) {
+                identity.psid = readLine(device + "/board_id");
+                identity.firmware = readLine(device + "/fw_ver");
+            }
+        }
+    }
+    return identity;
+}
 
 std::vector<CardInfo> findMlx4Cards(std::string& problem) {
     std::vector<CardInfo> cards;

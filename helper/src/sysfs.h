@@ -5,6 +5,7 @@
 
 #include "address.h"
 #include "card_ports.h"
+#include "identity.h"
 
 #include <optional>
 #include <string>
@@ -39,6 +40,12 @@ std::optional<CardInfo> findPciDevice(const PciAddress& address, std::string& pr
 // cyclically (since 4.14, the minimum kernel), so a re-bound card has a new number. Empty if the
 // file cannot be looked at.
 std::string probeIdentity(const CardInfo& card);
+
+// Reads what `needs` asks of the card's identity: config space for the Device Serial Number,
+// the VPD, and the attributes of its InfiniBand device (found through the card, whatever it is
+// named). What cannot be read stays unknown; `needsRoot` is set when config space or the VPD
+// were refused or cut short, as they are for users other than root.
+CardIdentity readCardIdentity(const CardInfo& card, IdentityNeeds needs);
 
 // The port files of one card in sysfs.
 class SysfsCardPorts : public CardPorts {

@@ -70,7 +70,8 @@ TEST_CASE("bad configuration files: exit 2, a clear message, nothing written to 
                      ":1:14: a port type must be a string (\"ib\", \"eth\", \"auto\" or \"keep\"), "
                      "not a number"},
              Refused{"a number as cards", R"({"cards": 5})",
-                     ":1:11: \"cards\" must be an object keyed by PCI address, not a number"},
+                     ":1:11: \"cards\" must be an object keyed by PCI address, guid:, "
+                     "serial: or part:, not a number"},
              Refused{"a number as the document", "42",
                      ":1:1: the configuration must be a JSON object"},
              Refused{"a 4 KiB address as a key",

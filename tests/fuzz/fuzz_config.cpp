@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Fuzz target: the configuration loader and validator, drop-in merging included. The input is
-// split at each 0x1e byte (a control character no valid file contains) into up to four files:
-// config.json and three drop-ins, parsed and merged as the helper does.
+// Fuzz target: the configuration loader and validator (guid:, serial:, part: keys too), drop-in
+// merging included. The input is split at each 0x1e byte (a control character no valid file
+// contains) into up to four files: config.json and three drop-ins, parsed and merged as the
+// helper does.
 #include "config.h"
 #include "fuzz_check.h"
 
@@ -41,10 +42,20 @@ std::string canonicalText(const ConfigFile& file) {
         text += "\"default\": " + spec(file.defaultEntry->spec) + ", ";
     text += "\"cards\": {";
     bool first = true;
-    for (const auto& [address, entry] : file.cards) {
-        text += (first ? "\"" : ", \"") + address.str() + "\": " + spec(entry.spec);
+    auto add = [&](const ConfigEntry& entry) {
+        std::string key;
+        for (char c : entry.key)
+            key += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+        text += (first ? "\"" : ", \"") + key + "\": " + spec(entry.spec);
         first = false;
-    }
+    };
+    for (const auto& [address, entry] : file.cards)
+        add(entry);
+    for (const auto* entries : {&file.serials, &file.parts})
+        for (const auto& [folded, entry] : *entries)
+            add(entry);
+    for (const auto& [guid, entry] : file.guids)
+        add(entry);
     return text + "}}";
 }
 
@@ -79,6 +90,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             ConfigFile reread = parseConfigText(canonicalText(file), path, again);
             FUZZ_CHECK(again.empty());
             FUZZ_CHECK(reread.cards.size() == file.cards.size());
+            FUZZ_CHECK(reread.guids.size() == file.guids.size());
+            FUZZ_CHECK(reread.serials.size() == file.serials.size());
+            FUZZ_CHECK(reread.parts.size() == file.parts.size());
+            for (const auto& [guid, entry] : file.guids)
+                FUZZ_CHECK(reread.guids.at(guid).spec.str() == entry.spec.str());
             FUZZ_CHECK(reread.defaultEntry.has_value() == file.defaultEntry.has_value());
             for (const auto& [address, entry] : file.cards)
                 FUZZ_CHECK(reread.cards.at(address).spec.str() == entry.spec.str());
@@ -106,6 +122,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 last = &file;
         FUZZ_CHECK(last && last->path == config.defaultEntry->file);
         checkSpec(config.defaultEntry->spec);
+    }
+    // Unit and model entries too come from the last file with that key.
+    for (const auto& [guid, entry] : config.guids) {
+        const ConfigFile* last = nullptr;
+        for (const ConfigFile& file : files)
+            if (file.guids.count(guid))
+                last = &file;
+        FUZZ_CHECK(last && last->path == entry.file);
+        FUZZ_CHECK(entry.key == "guid:" + formatGuid(guid));
+        checkSpec(entry.spec);
     }
     size_t named = 0;
     for (const ConfigFile& file : files)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // mlx4-testbed-record: prints the umockdev record of a test card, for scripts and the demo.
+#include "card_bytes.h"
 #include "testbed.h"
 
 #include <cstdio>
@@ -12,7 +13,7 @@ namespace {
 int usage() {
     std::fprintf(stderr, "usage: mlx4-testbed-record ADDRESS [--device 0x673c] [--vendor 0x15b3] "
                          "[--driver NAME | --no-driver] [--ports ib,eth | --no-ports] "
-                         "[--read-only]\n");
+                         "[--read-only] [--dsn GUID] [--vpd PART,SERIAL]\n");
     return 2;
 }
 
@@ -47,7 +48,16 @@ int main(int argc, char** argv) {
             card.ports = splitCommas(argv[++i]);
         else if (arg == "--no-ports")
             card.ports.clear();
-        else if (arg == "--read-only")
+        else if (arg == "--dsn" && hasValue)
+            card.config = mlx4::test::configSpace(
+                {card.vendor, card.device, std::strtoull(argv[++i], nullptr, 16), 4096});
+        else if (arg == "--vpd" && hasValue) {
+            auto fields = splitCommas(argv[++i]);
+            mlx4::test::VpdSpec vpd;
+            vpd.part = fields[0];
+            vpd.serial = fields.size() > 1 ? fields[1] : vpd.serial;
+            card.vpd = mlx4::test::vpdImage(vpd);
+        } else if (arg == "--read-only")
             card.readOnly = true; // a record cannot carry file modes; see the note below
         else
             return usage();

@@ -69,6 +69,20 @@ std::string umockdevRecord(const CardSpec& card) {
     record << "A: class=0x0c0600\\n\n";
     for (size_t i = 0; i < card.ports.size(); ++i)
         record << "A: mlx4_port" << i + 1 << "=" << card.ports[i] << "\\n\n";
+    if (!card.ibDevice.empty()) {
+        std::string dir = "infiniband/" + card.ibDevice + "/";
+        record << "A: " << dir << "node_guid=" << card.nodeGuid << "\\n\n";
+        record << "A: " << dir << "board_id=" << card.boardId << "\\n\n";
+        record << "A: " << dir << "fw_ver=" << card.firmware << "\\n\n";
+    }
+    for (const auto& [name, bytes] : {std::pair{"config", &card.config}, {"vpd", &card.vpd}}) {
+        if (bytes->empty())
+            continue;
+        record << "H: " << name << "=";
+        for (unsigned char byte : *bytes)
+            record << "0123456789ABCDEF"[byte >> 4] << "0123456789ABCDEF"[byte & 15];
+        record << "\n";
+    }
     if (!card.driver.empty())
         record << "L: driver=" << driverLink(card.driver) << "\n";
     record << "\n"; // records in one file are separated by a blank line

@@ -21,6 +21,15 @@ struct CardSpec {
     unsigned device = 0x673c;         // MT26428 ConnectX-2 VPI (MHQH29B)
     std::string driver = "mlx4_core"; // empty: no driver bound
     bool readOnly = false;            // port files 0444, as in multi-function mode
+    // Binary attributes (card_bytes.h builds them); empty: the file is absent.
+    std::string config; // config space
+    std::string vpd;    // Vital Product Data
+    // The InfiniBand device mlx4_ib registers under the card (infiniband/<name>/); empty
+    // ibDevice: none.
+    std::string ibDevice; // "mlx4_0"
+    std::string nodeGuid = "0002:c903:000c:c89a";
+    std::string boardId = "MT_0D80110009"; // the PSID of MHQH29B-XTR
+    std::string firmware = "2.9.1000";
 };
 
 // The umockdev record (P:/E:/A:/L: lines) of one card, for umockdev_testbed_add_from_string()

@@ -85,7 +85,8 @@ TEST_CASE("wrong value types say what was expected and what was found") {
           "c.json:1:13: expected a port type (\"eth\"), a list ([\"eth\", \"ib\"]) or {\"ports\": "
           "...}, not a number");
     CHECK(onlyError("{\"cards\": [\"05:00.0\"]}") ==
-          "c.json:1:11: \"cards\" must be an object keyed by PCI address, not an array");
+          "c.json:1:11: \"cards\" must be an object keyed by PCI address, guid:, serial: or "
+          "part:, not an array");
     CHECK(onlyError("{\"default\": [\"eth\", 1]}") ==
           "c.json:1:21: a port type must be a string (\"ib\", \"eth\", \"auto\" or \"keep\"), not "
           "a number");

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What a udev event reads of a card's identity: nothing for a configuration of addresses and
+// default; config space for guid: keys; the VPD for serial: and part: keys. The shim makes
+// those files fail to open, so that any read of them shows in the helper's debug output.
+#include "card_bytes.h"
+#include "fault_machine.h"
+
+#include <doctest/doctest.h>
+
+using namespace mlx4::test;
+
+namespace {
+
+const char* const kAddress = "0000:05:00.0";
+const char* const kIdentityFaults = "open|*/config|EIO;open|*/vpd|EIO";
+
+void addRealCard(FaultMachine& m) {
+    CardSpec card = mlx4Card(kAddress);
+    card.config = configSpace({});
+    card.vpd = vpdImage({});
+    m.bed.addCard(card);
+}
+
+} // namespace
+
+TEST_CASE("an address-only configuration reads neither config space nor the VPD") {
+    FaultMachine m;
+    addRealCard(m);
+    m.config(R"({"default": "ib", "cards": {"0000:05:00.0": "eth"}})");
+    RunResult r = m.run({"-v", "apply", kAddress}, kIdentityFaults);
+    CHECK(r.status == 0);
+    CHECK_FALSE(contains(r.err, "identity partly unknown"));
+    CHECK(m.writesTo(kAddress).size() == 2);
+}
+
+TEST_CASE("guid: keys read config space but not the VPD, part: keys the VPD") {
+    FaultMachine m;
+    addRealCard(m);
+    m.config(R"({"cards": {"guid:0002c903000cc89a": "eth"}})");
+    RunResult r = m.run({"-v", "apply", kAddress}, kIdentityFaults);
+    CHECK(contains(r.err, "identity partly unknown: cannot read config space: Input/output "
+                          "error"));
+    CHECK_FALSE(contains(r.err, "cannot read the VPD"));
+    m.config(R"({"cards": {"part:MHQH19B-*": "eth"}})");
+    r = m.run({"-v", "apply", kAddress}, kIdentityFaults);
+    CHECK(contains(r.err, "identity partly unknown: cannot read the VPD: Input/output error"));
+    CHECK_FALSE(contains(r.err, "cannot read config space"));
+    // Unreadable, the card matches neither and is left alone.
+    CHECK(m.writesTo(kAddress).empty());
+}

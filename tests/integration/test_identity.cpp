@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Cards known by their identity (guid:, serial:, part:) on umockdev testbeds whose `config` and
+// `vpd` attributes have the byte layout of real cards: cards that move, swap, conflict, have
+// broken VPD, unprogrammed serials, or are read by a user who sees 64 bytes of config space.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include "card_bytes.h"
+#include "testbed.h"
+
+#include <cstdlib>
+#include <doctest/doctest.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using mlx4::test::CardSpec;
+using mlx4::test::ConfigSpaceSpec;
+using mlx4::test::RunResult;
+using mlx4::test::Testbed;
+using mlx4::test::VpdSpec;
+
+namespace {
+
+// A machine: a testbed, a configuration directory and a lock directory of its own.
+class Machine {
+public:
+    Machine() {
+        char name[] = "/tmp/mlx4-identity-XXXXXX";
+        REQUIRE(mkdtemp(name));
+        dir_ = name;
+        chmod(dir_.c_str(), 0755);
+        configDir = dir_ + "/etc";
+        mkdir(configDir.c_str(), 0755);
+        mkdir((configDir + "/config.d").c_str(), 0755);
+    }
+    ~Machine() { CHECK(std::system(("rm -rf '" + dir_ + "'").c_str()) == 0); }
+
+    void config(const std::string& text, const std::string& name = "config.json") {
+        std::ofstream(configDir + "/" + name) << text;
+    }
+    RunResult run(std::vector<std::string> args) {
+        args.insert(args.begin(), {MLX4_PORTTYPE_BINARY, "--config-dir", configDir});
+        return mlx4::test::runWithPreload(args, {"MLX4_PORTTYPE_RUN_DIR=" + dir_ + "/run"});
+    }
+    std::string ports(const std::string& address) {
+        std::string one = bed.readPort(address, 1), two = bed.readPort(address, 2);
+        return one.substr(0, one.size() - 1) + "," + two.substr(0, two.size() - 1);
+    }
+
+    Testbed bed;
+    std::string configDir;
+
+private:
+    std::string dir_;
+};
+
+constexpr uint64_t kGuidA = 0x0002c903000cc89aULL;
+constexpr uint64_t kGuidB = 0x0002c903000a1b2cULL;
+
+// An MHQH19B-XTR with its Device Serial Number and VPD, both ports ib, at `address`.
+CardSpec realCard(const std::string& address, uint64_t guid = kGuidA,
+                  const std::string& serial = "MT1037X01146",
+                  const std::string& part = "MHQH19B-XTR") {
+    CardSpec card;
+    card.address = address;
+    card.config = mlx4::test::configSpace({0x15b3, 0x673c, guid, 4096});
+    VpdSpec vpd;
+    vpd.serial = serial;
+    vpd.part = part;
+    card.vpd = mlx4::test::vpdImage(vpd);
+    return card;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+size_t count(const std::string& text, const std::string& part) {
+    size_t n = 0;
+    for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1))
+        ++n;
+    return n;
+}
+
+nlohmann::json statusJson(Machine& m) {
+    RunResult r = m.run({"status", "--json"});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    return nlohmann::json::parse(r.out);
+}
+
+} // namespace
+
+TEST_CASE("a card configured by guid: keeps its configuration at a new address") {
+    const char* config = R"({"cards": {"guid:0x0002c903000cc89a": "eth", "05:00.0": "ib"}})";
+    {
+        Machine m;
+        m.bed.addCard(realCard("0000:05:00.0"));
+        m.config(config);
+        CHECK(m.run({"apply", "--all"}).status == 0);
+        CHECK(m.ports("0000:05:00.0") == "eth,eth");
+    }
+    // The card moved to another slot (or the bus was renumbered); a different card took its
+    // old address, which its address entry still names.
+    Machine m;
+    m.bed.addCard(realCard("0000:83:00.0"));
+    m.bed.addCard(realCard("0000:05:00.0", kGuidB, "MT1111X00001"));
+    m.config(config);
+    RunResult r = m.run({"apply", "--all"});
+    CHECK(r.status == 0);
+    CHECK(m.ports("0000:83:00.0") == "eth,eth");
+    CHECK(m.ports("0000:05:00.0") == "ib,ib");
+    CHECK(contains(r.err, "0000:83:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): ports "
+                          "[ib, ib] -> [eth, eth]: switched as configured in " +
+                              m.configDir + "/config.json:1"));
+}
+
+TEST_CASE("two cards swapped between slots each keep their own types") {
+    const char* config = R"({"cards": {
+        "guid:0002:c903:000c:c89a": "eth",
+        "serial:MT1111X00001": ["ib", "eth"]}})";
+    for (bool swapped : {false, true}) {
+        CAPTURE(swapped);
+        Machine m;
+        std::string a = swapped ? "0000:06:00.0" : "0000:05:00.0";
+        std::string b = swapped ? "0000:05:00.0" : "0000:06:00.0";
+        m.bed.addCard(realCard(a, kGuidA));
+        m.bed.addCard(realCard(b, kGuidB, "MT1111X00001"));
+        m.config(config);
+        CHECK(m.run({"apply", "--all"}).status == 0);
+        CHECK(m.ports(a) == "eth,eth");
+        CHECK(m.ports(b) == "ib,eth");
+    }
+}
+
+TEST_CASE("the rule's command, apply ADDRESS, picks up guid: and serial: entries") {
+    Machine m;
+    m.bed.addCard(realCard("0000:05:00.0"));
+    m.bed.addCard(realCard("0000:06:00.0", kGuidB, "MT1111X00001"));
+    m.config(R"({"cards": {"guid:00-02-c9-03-00-0c-c8-9a": "eth",
+                           "serial:mt1111x00001": "eth"}})");
+    CHECK(m.run({"--syslog", "apply", "0000:05:00.0"}).status == 0);
+    CHECK(m.ports("0000:05:00.0") == "eth,eth");
+    CHECK(m.ports("0000:06:00.0") == "ib,ib"); // not addressed
+    CHECK(m.run({"--syslog", "apply", "06:00.0"}).status == 0);
+    CHECK(m.ports("0000:06:00.0") == "eth,eth");
+}
+
+TEST_CASE("precedence on a machine: unit, then slot, then model, then default") {
+    Machine m;
+    m.bed.addCard(realCard("0000:05:00.0", kGuidA, "SN-A"));             // guid and address
+    m.bed.addCard(realCard("0000:06:00.0", kGuidB, "SN-B"));             // address and part
+    m.bed.addCard(realCard("0000:07:00.0", 0x0002c903000c0007, "SN-C")); // part only
+    m.bed.addCard(realCard("0000:08:00.0", 0x0002c903000c0008, "SN-D", "MHQH29B-XTR"));
+    m.config(R"({"default": ["keep", "eth"], "cards": {
+        "part:MHQH19B-*": ["eth", "ib"],
+        "0000:05:00.0": "ib",
+        "0000:06:00.0": "eth"}})");
+    m.config(R"({"cards": {"guid:0002c903000cc89a": ["eth", "eth"]}})", "config.d/50-a.json");
+    CHECK(m.run({"apply", "--all"}).status == 0);
+    CHECK(m.ports("0000:05:00.0") == "eth,eth");
+    CHECK(m.ports("0000:06:00.0") == "eth,eth");
+    CHECK(m.ports("0000:07:00.0") == "eth,ib");
+    CHECK(m.ports("0000:08:00.0") == "ib,eth");
+    auto doc = statusJson(m);
+    CHECK(doc["cards"][0]["source"] == m.configDir + "/config.d/50-a.json:1");
+    CHECK(doc["cards"][1]["source"] == m.configDir + "/config.json:4");
+    CHECK(doc["cards"][2]["source"] == m.configDir + "/config.json:2");
+    CHECK(doc["cards"][3]["source"] == m.configDir + "/config.json:1");
+}
+
+TEST_CASE("two entries of one rank that disagree leave that card untouched and name both") {
+    Machine m;
+    m.bed.addCard(realCard("0000:05:00.0"));
+    m.bed.addCard(realCard("0000:06:00.0", kGuidB, "MT1111X00001"));
+    m.config(R"({"cards": {"guid:0002c903000cc89a": "eth", "06:00.0": "eth"}})");
+    m.config("{\"cards\": {\n\"serial:MT1037X01146\": \"ib\"}}", "config.d/50-lab.json");
+    RunResult r = m.run({"apply", "--all"});
+    CHECK(r.status == 1);
+    CHECK(m.ports("0000:05:00.0") == "ib,ib");
+    CHECK(m.ports("0000:06:00.0") == "eth,eth"); // the other card is still handled
+    CHECK(contains(r.err, "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): "
+                          "guid:0002:c903:000c:c89a (" +
+                              m.configDir + "/config.json:1) and serial:MT1037X01146 (" +
+                              m.configDir +
+                              "/config.d/50-lab.json:2) both name this card, with different "
+                              "port types (eth and ib); the card was not touched"));
+    // Two part: globs that overlap conflict the same way.
+    m.config(R"({"cards": {"part:MHQH*": "eth", "part:*-XTR": "ib"}})");
+    m.config("{}", "config.d/50-lab.json");
+    r = m.run({"apply", "0000:05:00.0"});
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "part:*-XTR (" + m.configDir + "/config.json:1) and part:MHQH* (" +
+                              m.configDir + "/config.json:1) both name this card"));
+    CHECK(m.ports("0000:05:00.0") == "ib,ib");
+    // check says it too.
+    r = m.run({"check"});
+    CHECK(r.status == 1);
+    CHECK(
+        contains(r.out, "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B)  conflict: "));
+}
+
+TEST_CASE("missing, truncated and bad-checksum VPD: serial and part unknown, nothing matched") {
+    Machine m;
+    CardSpec missing = realCard("0000:05:00.0");
+    missing.vpd.clear();
+    CardSpec truncated = realCard("0000:06:00.0");
+    VpdSpec cut;
+    cut.readable = 30;
+    truncated.vpd = mlx4::test::vpdImage(cut);
+    CardSpec badChecksum = realCard("0000:07:00.0");
+    VpdSpec bad;
+    bad.badChecksum = true;
+    badChecksum.vpd = mlx4::test::vpdImage(bad);
+    for (const CardSpec& card : {missing, truncated, badChecksum})
+        m.bed.addCard(card);
+    m.bed.addCard(realCard("0000:08:00.0")); // the same serial, with good VPD
+    m.config(R"({"cards": {"serial:MT1037X01146": "eth", "part:MHQH19B-XTR": "eth"}})");
+    RunResult r = m.run({"-v", "apply", "--all"});
+    CHECK(r.status == 0);
+    CHECK(m.ports("0000:05:00.0") == "ib,ib");
+    CHECK(m.ports("0000:06:00.0") == "ib,ib");
+    CHECK(m.ports("0000:07:00.0") == "ib,ib");
+    CHECK(m.ports("0000:08:00.0") == "eth,eth");
+    CHECK(contains(r.err, "0000:06:00.0: identity partly unknown: the VPD is cut short"));
+    CHECK(contains(r.err, "0000:07:00.0: identity partly unknown: the VPD has a bad checksum"));
+    auto doc = statusJson(m);
+    for (int i = 0; i < 3; ++i) {
+        CAPTURE(i);
+        CHECK(doc["cards"][i]["serial"].is_null());
+        CHECK(doc["cards"][i]["part"].is_null());
+        CHECK(doc["cards"][i]["product"].is_null());
+        CHECK(doc["cards"][i]["guid"] == "0002:c903:000c:c89a"); // config space is fine
+        CHECK(doc["cards"][i]["source"].is_null());
+    }
+    CHECK(doc["cards"][3]["serial"] == "MT1037X01146");
+}
+
+TEST_CASE("a Device Serial Number of 0 or all-ones is no identity, but the node GUID still is") {
+    Machine m;
+    m.bed.addCard(realCard("0000:05:00.0", 0));
+    m.bed.addCard(realCard("0000:06:00.0", ~uint64_t{0}));
+    CardSpec withIb = realCard("0000:07:00.0", 0);
+    withIb.ibDevice = "mlx4_0"; // node_guid 0002:c903:000c:c89a
+    m.bed.addCard(withIb);
+    m.config(R"({"default": "keep", "cards": {"guid:0002c903000cc89a": "eth"}})");
+    CHECK(m.run({"apply", "--all"}).status == 0);
+    CHECK(m.ports("0000:05:00.0") == "ib,ib");
+    CHECK(m.ports("0000:06:00.0") == "ib,ib");
+    CHECK(m.ports("0000:07:00.0") == "eth,eth");
+    auto doc = statusJson(m);
+    CHECK(doc["cards"][0]["guid"].is_null());
+    CHECK(doc["cards"][1]["guid"].is_null());
+    CHECK(doc["cards"][2]["guid"] == "0002:c903:000c:c89a");
+    CHECK(doc["cards"][2]["node_guid"] == "0002:c903:000c:c89a");
+}
+
+TEST_CASE("status --json shows every identity field and the entry that configures the card") {
+    Machine m;
+    CardSpec card = realCard("0000:05:00.0", kGuidB);
+    card.ibDevice = "ibp5s0"; // renamed by rdma-core: found through the card, not by name
+    card.nodeGuid = "0002:c903:000c:c89a";
+    m.bed.addCard(card);
+    m.config("{\n\"cards\": {\"serial:MT1037X01146\": \"eth\"}}");
+    auto doc = statusJson(m);
+    const auto& c = doc["cards"][0];
+    CHECK(c["guid"] == "0002:c903:000a:1b2c");
+    CHECK(c["node_guid"] == "0002:c903:000c:c89a");
+    CHECK(c["serial"] == "MT1037X01146");
+    CHECK(c["part"] == "MHQH19B-XTR");
+    CHECK(c["product"] == "KESTREL QDR");
+    CHECK(c["psid"] == "MT_0D80110009");
+    CHECK(c["firmware"] == "2.9.1000");
+    CHECK(c["source"] == m.configDir + "/config.json:2");
+    // The text form shows both GUIDs when they differ.
+    RunResult r = m.run({"status"});
+    CHECK(contains(r.out, "0002:c903:000a:1b2c (node_guid 0002:c903:000c:c89a)"));
+    CHECK(contains(r.out, "serial:MT1037X01146 (" + m.configDir + "/config.json:2)"));
+}
+
+TEST_CASE("without root (64 bytes of config space, no VPD): status shows what it can") {
+    Machine m;
+    for (const char* address : {"0000:05:00.0", "0000:06:00.0"}) {
+        CardSpec card;
+        card.address = address;
+        card.config = mlx4::test::configSpace({0x15b3, 0x673c, kGuidA, 64});
+        m.bed.addCard(card);
+    }
+    m.config(R"({"cards": {"guid:0002c903000cc89a": "ib", "05:00.0": "eth"}})");
+    RunResult r = m.run({"status"});
+    CHECK(r.status == 0);
+    CHECK(count(r.err, "readable only by root") == 1);
+    CHECK(contains(r.out, "eth         no")); // configured by its address, the guid unknown
+    auto doc = statusJson(m);
+    CHECK(doc["cards"][0]["guid"].is_null());
+    CHECK(doc["cards"][0]["source"] == m.configDir + "/config.json:1");
+    CHECK(doc["cards"][1]["source"].is_null());
+}
+
+TEST_CASE("check lists which entry matches which card present") {
+    Machine m;
+    m.bed.addCard(realCard("0000:05:00.0"));
+    m.bed.addCard(realCard("0000:06:00.0", kGuidB, "MT1111X00001"));
+    m.config(R"({"cards": {"guid:0002c903000cc89a": "eth"}})");
+    RunResult r = m.run({"check"});
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "  guid:0002:c903:000c:c89a  eth         (" + m.configDir +
+                              "/config.json:1)\n"));
+    CHECK(contains(r.out, "cards present:\n  0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, "
+                          "MHQH19B/MHQH29B)  guid:0002:c903:000c:c89a  eth  (" +
+                              m.configDir + "/config.json:1)\n"));
+    CHECK(contains(r.out, "  0000:06:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B)  no "
+                          "entry: left as it is\n"));
+}
+
+TEST_CASE("the dry run names the entry and warns that an Ethernet-only card cannot run ib") {
+    Machine m;
+    CardSpec card = realCard("0000:05:00.0", kGuidA, "MT1234X00001", "MCX312A-XCBT");
+    card.device = 0x1003; // ConnectX-3: EN and VPI cards share the PCI ID
+    card.ports = {"eth", "eth"};
+    m.bed.addCard(card);
+    m.config("{\"cards\": {\n\"0000:05:00.0\": \"ib\"}}");
+    RunResult r = m.run({"apply", "--dry-run", "--all"});
+    CHECK(r.status == 0);
+    CHECK(contains(r.out, "  configured by 0000:05:00.0 (" + m.configDir + "/config.json:2)\n"));
+    CHECK(contains(r.out, "  warning: MCX312A-XCBT is an Ethernet-only card (ConnectX-3 EN): its "
+                          "ports cannot run ib, which " +
+                              m.configDir + "/config.json:2 asks; configure eth for it\n"));
+    CHECK(m.ports("0000:05:00.0") == "eth,eth");
+    r = m.run({"status"});
+    CHECK(contains(r.out, "warning: 0000:05:00.0: MCX312A-XCBT is an Ethernet-only card"));
+}
