@@ -52,18 +52,26 @@ bool splitFields(std::string_view text, std::vector<std::string_view>& fields) {
     return fields.size() == 3 || fields.size() == 4;
 }
 
-// strict: the kernel's field widths (4:2:2.1); otherwise any width that fits, for guessing.
+// The kernel names a device "%04x:%02x:%02x.%d" with a 32-bit domain (pci_name() via
+// dev_set_name() in drivers/pci/probe.c): at least 4 domain digits, at most 8. Intel VMD puts
+// its devices in domains 10000 and up.
+constexpr size_t kMaxDomainDigits = 8;
+
+// strict: the kernel's field widths (4-8:2:2.1); otherwise any width that fits, for guessing.
 std::optional<PciAddress> parseFields(std::string_view text, bool strict) {
     std::vector<std::string_view> fields;
     if (!splitFields(text, fields))
         return std::nullopt;
     bool hasDomain = fields.size() == 4;
     size_t i = 0;
-    auto domain = hasDomain ? hexField(fields[i++], strict ? 4 : 1, 4) : 0u;
+    auto domain = hasDomain ? hexField(fields[i++], strict ? 4 : 1, kMaxDomainDigits) : 0u;
     auto bus = hexField(fields[i++], strict ? 2 : 1, 2);
     auto device = hexField(fields[i++], strict ? 2 : 1, 2);
     auto function = hexField(fields[i++], 1, 1);
     if (!domain || !bus || !device || !function || *device > 0x1f || *function > 7)
+        return std::nullopt;
+    // %04x pads to four digits only: "00000:05:00.0" is nobody's name.
+    if (strict && hasDomain && fields[0].size() > 4 && fields[0][0] == '0')
         return std::nullopt;
     return PciAddress{*domain, *bus, *device, *function};
 }
@@ -71,9 +79,9 @@ std::optional<PciAddress> parseFields(std::string_view text, bool strict) {
 } // namespace
 
 std::string PciAddress::str() const {
-    char text[16];
-    std::snprintf(text, sizeof text, "%04x:%02x:%02x.%x", domain & 0xffff, bus & 0xff,
-                  device & 0x1f, function & 7);
+    char text[24];
+    std::snprintf(text, sizeof text, "%04x:%02x:%02x.%x", domain, bus & 0xff, device & 0x1f,
+                  function & 7);
     return text;
 }
 

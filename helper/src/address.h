@@ -15,7 +15,7 @@ struct PciAddress {
     unsigned device = 0;
     unsigned function = 0;
 
-    // The kernel's spelling, "0000:05:00.0": lower-case hex with the domain.
+    // The kernel's spelling, "0000:05:00.0" or "10000:01:00.0": lower-case hex with the domain.
     std::string str() const;
 
     bool operator<(const PciAddress& o) const {
@@ -29,7 +29,8 @@ struct PciAddress {
 };
 
 // Accepts exactly "DDDD:BB:DD.F" or "BB:DD.F" (domain 0000), hex digits in either case, device
-// at most 1f and function at most 7. Anything else is nullopt.
+// at most 1f and function at most 7. The domain has 4 to 8 digits, as the kernel prints a 32-bit
+// domain with %04x ("10000:01:00.0" behind Intel VMD). Anything else is nullopt.
 std::optional<PciAddress> parsePciAddress(std::string_view text);
 
 // For an error message: the address the user probably meant (e.g. "0000:05:00.0" for

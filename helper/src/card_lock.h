@@ -6,14 +6,25 @@
 
 #include <memory>
 #include <string>
+#include <sys/types.h>
 
 namespace mlx4 {
 
+// How long apply waits for another run to finish with a card. udev kills a RUN program after
+// its event timeout (180 s by default); a switch itself blocks in write() until the card has
+// restarted, usually a second but sometimes much longer. Waiting at most half the timeout
+// leaves the other half for our own switch, and a holder stuck for 90 s is stuck.
+constexpr int kLockWaitSeconds = 90;
+
 class CardLock {
 public:
-    // Waits for the exclusive lock on RUN_DIR/<address>.lock. nullptr with `problem` set if
-    // the lock file cannot be used (then nothing must be written to the card).
+    // Waits up to `waitSeconds` for the exclusive lock on RUN_DIR/<address>.lock. nullptr with
+    // `problem` set if the directory is not trustworthy, the lock file cannot be used, or
+    // another process still holds it (then nothing must be written to the card). The run
+    // directory follows the configuration's rules: a directory, not a symbolic link, owned by
+    // root or `trustedUser`, writable by nobody else; otherwise anyone could hold every lock.
     static std::unique_ptr<CardLock> acquire(const std::string& runDir, const PciAddress& address,
+                                             uid_t trustedUser, int waitSeconds,
                                              std::string& problem);
     ~CardLock();
     CardLock(const CardLock&) = delete;

@@ -5,11 +5,13 @@
 #include "build_config.h"
 #include "card_lock.h"
 #include "config.h"
+#include "deferred_signals.h"
 #include "log.h"
 #include "models.h"
 #include "refusal_memory.h"
 #include "switching.h"
 #include "sysfs.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -17,6 +19,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -76,6 +80,9 @@ struct Options {
     std::vector<PciAddress> addresses;
 };
 
+// Configuration errors printed before the rest are only counted.
+constexpr size_t kMaxErrorsShown = 30;
+
 struct UsageError {
     std::string message;
 };
@@ -124,12 +131,12 @@ Options parseArguments(int argc, char** argv) {
                                  value.substr(0, 64) + "\""};
             options.timeoutSeconds = static_cast<int>(seconds);
         } else if (!arg.empty() && arg[0] == '-') {
-            throw UsageError{"unknown option " + arg.substr(0, 64) +
+            throw UsageError{"unknown option " + escaped(arg, 64) +
                              (options.command.empty() ? "" : " for " + options.command)};
         } else if (options.command.empty()) {
             if (arg != "apply" && arg != "status" && arg != "check" && arg != "wait")
-                throw UsageError{"unknown command \"" + arg.substr(0, 64) +
-                                 "\"; the commands are apply, status, check and wait"};
+                throw UsageError{"unknown command " + quote(arg, 64) +
+                                 "; the commands are apply, status, check and wait"};
             options.command = arg;
         } else if (options.command == "check" || options.command == "wait") {
             throw UsageError{options.command + " takes no arguments"};
@@ -137,8 +144,8 @@ Options parseArguments(int argc, char** argv) {
             auto address = parsePciAddress(arg);
             if (!address) {
                 std::string guess = guessPciAddress(arg);
-                throw UsageError{"\"" + arg.substr(0, 64) + (arg.size() > 64 ? "..." : "") +
-                                 "\" is not a PCI address; write DDDD:BB:DD.F or BB:DD.F" +
+                throw UsageError{quote(arg, 64) +
+                                 " is not a PCI address; write DDDD:BB:DD.F or BB:DD.F" +
                                  (guess.empty() ? "" : " (did you mean " + guess + "?)")};
             }
             options.addresses.push_back(*address);
@@ -186,10 +193,11 @@ CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds need
     CardTask task;
     task.card = card;
     task.identity.address = card.address;
-    char vendor[16];
-    std::snprintf(vendor, sizeof vendor, "0x%04x", card.vendor);
     if (card.vendor != kMellanoxVendor) {
-        task.problem = card.address.str() + " is not a Mellanox card (vendor " + vendor + ")";
+        char vendor[16];
+        std::snprintf(vendor, sizeof vendor, "0x%04x", card.vendor);
+        task.problem = card.address.str() + " is not a Mellanox card (vendor " +
+                       (card.vendor == kNoId ? quote(card.vendorText) : vendor) + ")";
         return task;
     }
     if (card.driver.empty()) {
@@ -197,7 +205,7 @@ CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds need
         return task;
     }
     if (card.driver != "mlx4_core") {
-        task.problem = card.address.str() + " is driven by " + card.driver +
+        task.problem = card.address.str() + " is driven by " + quote(card.driver) +
                        ", not mlx4_core; only mlx4 cards have a port type to set";
         return task;
     }
@@ -370,8 +378,13 @@ bool collectCards(const Options& options, std::vector<CardInfo>& cards,
 bool loadConfig(const Options& options, Config& config) {
     std::vector<ConfigError> errors;
     config = loadConfigDir(options.configDir, getuid(), errors);
-    for (const ConfigError& error : errors)
-        logError(error.str());
+    // One bad file can hold thousands of errors, and from udev they are logged at every event
+    // for every card: the first few dozen show the pattern.
+    for (size_t i = 0; i < errors.size() && i < kMaxErrorsShown; ++i)
+        logError(errors[i].str());
+    if (errors.size() > kMaxErrorsShown)
+        logError("... and " + std::to_string(errors.size() - kMaxErrorsShown) +
+                 " more configuration errors not shown");
     if (!errors.empty())
         logError(std::to_string(errors.size()) + " configuration error" +
                  (errors.size() > 1 ? "s" : "") + "; no card was changed. Fix " +
@@ -442,6 +455,18 @@ void printPlan(const CardTask& task, const ApplyResult& result) {
     }
 }
 
+// The bound on the lock wait: kLockWaitSeconds, or less for tests
+// (MLX4_PORTTYPE_LOCK_WAIT=SECONDS; it cannot make the wait longer).
+int lockWaitSeconds() {
+    const char* text = std::getenv("MLX4_PORTTYPE_LOCK_WAIT");
+    if (!text || !*text)
+        return kLockWaitSeconds;
+    char* end = nullptr;
+    long seconds = std::strtol(text, &end, 10);
+    return *end == '\0' && seconds >= 0 && seconds < kLockWaitSeconds ? static_cast<int>(seconds)
+                                                                      : kLockWaitSeconds;
+}
+
 // Applies (or plans) one card, logs what happened and fills `report`. Returns false if the
 // card could not be set or read.
 bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& report) {
@@ -470,6 +495,8 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
     // Most events find the card as configured: that needs no lock. Otherwise lock, and plan
     // again under the lock, since another run may have just switched the card.
     ApplyResult result = applyCard(ports, task.wants, /*dryRun=*/true);
+    // Declared before the lock: it ends last, once the outcome is logged and the lock released.
+    std::optional<DeferredSignals> deferred;
     std::unique_ptr<CardLock> lock;
     if (!context.dryRun && result.outcome == ApplyOutcome::Planned) {
         if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
@@ -491,9 +518,13 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
             }
         }
         std::string problem;
-        lock = CardLock::acquire(context.runDir, task.card.address, problem);
+        lock = CardLock::acquire(context.runDir, task.card.address, getuid(), lockWaitSeconds(),
+                                 problem);
         if (!lock)
             return fail(label + ": " + problem + "; nothing was written");
+        // Between the first write and the last read-back (or the restore) the card must not
+        // be left behind: a signal then is acted on once the outcome below is logged.
+        deferred.emplace(label);
         result = applyCard(ports, task.wants);
     }
     report.before = result.before;
@@ -655,9 +686,10 @@ int commandApply(const Options& options) {
 struct PortRow {
     int port = 0;
     std::string current;    // empty if unreadable
+    std::string problem;    // why current is empty: the errno, or the text the port reads
     std::string configured; // empty if not configured
     bool writable = false;
-    bool inSync = false; // readable, and as configured (or not configured)
+    bool inSync = false; // readable, as configured (or not configured), and the card handled
 };
 
 struct CardRow {
@@ -666,6 +698,15 @@ struct CardRow {
     bool inSync = true;
     std::string refused; // the kernel refused its target earlier: what to do
 };
+
+// What the entry asks of `port`, even when the card refuses it as a whole (a list longer than
+// the card has ports, port files the driver does not make): status shows what is configured.
+PortWant entryWant(const PortSpec& spec, int port) {
+    if (spec.allPorts)
+        return spec.wants.front();
+    size_t index = static_cast<size_t>(port - 1);
+    return index < spec.wants.size() ? spec.wants[index] : PortWant::Keep;
+}
 
 std::string refusedNote(const CardInfo& card) {
     return card.address.str() +
@@ -678,21 +719,22 @@ std::string refusedNote(const CardInfo& card) {
 CardRow statusRow(const CardTask& task) {
     CardRow row{task, {}, true, {}};
     SysfsCardPorts ports(task.card);
-    for (int port = 1; port <= task.card.portCount; ++port) {
+    // The ports that are there, by number: a card with mlx4_port1 and mlx4_port3 has no port 2.
+    for (int port : task.card.ports) {
         PortRow portRow;
         portRow.port = port;
-        std::string text;
-        std::optional<PortState> state;
-        if (ports.readPort(port, text) == 0)
-            state = parsePortState(text);
+        std::optional<PortState> state = readPortState(ports, port, portRow.problem);
         PortWant want = PortWant::Keep;
-        if (!task.wants.empty()) {
+        if (!task.wants.empty())
             want = task.wants[static_cast<size_t>(port - 1)];
+        else if (task.entry)
+            want = entryWant(task.entry->spec, port);
+        if (task.entry)
             portRow.configured = portWantName(want);
-        }
         if (state)
             portRow.current = formatPortState(*state);
-        portRow.inSync = state && satisfies(*state, want);
+        // A card the helper refuses is never in sync: apply fails for it.
+        portRow.inSync = state && satisfies(*state, want) && task.problem.empty();
         row.inSync &= portRow.inSync;
         portRow.writable = ports.isWritable(port);
         row.ports.push_back(portRow);
@@ -722,6 +764,8 @@ void printStatusJson(const std::vector<CardRow>& rows) {
                 return text.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(text);
             };
             entry["current"] = stringOrNull(port.current);
+            if (!port.problem.empty())
+                entry["error"] = port.problem;
             entry["configured"] = stringOrNull(port.configured);
             entry["writable"] = port.writable;
             card["ports"].push_back(entry);
@@ -737,7 +781,10 @@ void printStatusJson(const std::vector<CardRow>& rows) {
     nlohmann::ordered_json document;
     document["version"] = 1;
     document["cards"] = cards;
-    std::printf("%s\n", document.dump(2).c_str());
+    // Paths and kernel strings need not be UTF-8; JSON must be. Replace what is not.
+    std::printf(
+        "%s\n",
+        document.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace).c_str());
 }
 
 void printStatusTable(const std::vector<CardRow>& rows) {
@@ -755,6 +802,9 @@ void printStatusTable(const std::vector<CardRow>& rows) {
                              port.configured.empty() ? "-" : port.configured,
                              port.inSync ? "yes" : "no"});
         }
+        for (const PortRow& port : row.ports)
+            if (!port.problem.empty())
+                notes.push_back(cardLabel(row.task.card) + ": " + port.problem);
         if (!row.task.problem.empty())
             notes.push_back(row.task.problem);
         else if (!row.refused.empty())
@@ -989,20 +1039,39 @@ int commandWait(const Options& options) {
     }
 }
 
-} // namespace
-
-int runCommandLine(int argc, char** argv) {
-    Options options;
-    try {
-        options = parseArguments(argc, argv);
-    } catch (const UsageError& error) {
-        bool useSyslog = false;
-        for (int i = 1; i < argc; ++i)
-            useSyslog |= std::string(argv[i]) == "--syslog";
-        logSetup(useSyslog, 0);
-        logError("usage: " + error.message + " (see mlx4-porttype --help)");
-        return kExitUsage;
+// A standard descriptor that was closed when we started is opened on /dev/null, read-only: the
+// files we open then never get its number (printf would write into them), and output to it
+// still fails, as it would have, and is reported by finishOutput().
+void guardStandardDescriptors() {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        int null = open("/dev/null", O_RDONLY | O_NOCTTY);
+        if (null >= 0 && null != fd) {
+            dup2(null, fd);
+            close(null);
+        }
     }
+}
+
+// Output that did not reach its destination (a full disk, a closed pipe, /dev/full) is a
+// failure: whoever reads it would otherwise take nothing for the answer.
+int finishOutput(int status) {
+    errno = 0;
+    bool failed = std::fflush(stdout) != 0 || std::ferror(stdout);
+    int error = errno;
+    if (std::fclose(stdout) != 0 && !failed) {
+        failed = true;
+        error = errno;
+    }
+    if (!failed)
+        return status;
+    logError(std::string("cannot write the output: ") +
+             (error ? strerror(error) : "write error on standard output"));
+    return kExitCardFailed;
+}
+
+int runCommand(const Options& options) {
     if (options.command == "--help" || options.command == "-h") {
         std::fputs(kUsage, stdout);
         return kExitOk;
@@ -1019,6 +1088,37 @@ int runCommandLine(int argc, char** argv) {
     if (options.command == "wait")
         return commandWait(options);
     return commandCheck(options);
+}
+
+} // namespace
+
+int runCommandLine(int argc, char** argv) {
+    guardStandardDescriptors();
+    Options options;
+    try {
+        options = parseArguments(argc, argv);
+    } catch (const UsageError& error) {
+        bool useSyslog = false;
+        for (int i = 1; i < argc; ++i)
+            useSyslog |= std::string(argv[i]) == "--syslog";
+        logSetup(useSyslog, 0);
+        logError("usage: " + error.message + " (see mlx4-porttype --help)");
+        return kExitUsage;
+    }
+    int status;
+    try {
+        status = runCommand(options);
+    } catch (const std::exception& error) {
+        // Never abort (no core, no output, a SIGABRT in udev's log): say what broke.
+        logError(std::string("internal error: ") + error.what() +
+                 "; nothing more was done. Please report this with the command that was run");
+        status = kExitCardFailed;
+    } catch (...) {
+        logError("internal error of an unknown kind; nothing more was done. Please report this "
+                 "with the command that was run");
+        status = kExitCardFailed;
+    }
+    return finishOutput(status);
 }
 
 } // namespace mlx4

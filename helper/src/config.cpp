@@ -2,6 +2,8 @@
 // The configuration: DIR/config.json then DIR/config.d/*.json, validated strictly and merged.
 #include "config.h"
 
+#include "text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -49,14 +51,6 @@ std::string upper(std::string_view text) {
     return result;
 }
 
-std::string quoted(std::string_view text) {
-    // Long or odd values are cut so that one message stays one readable line.
-    std::string shown;
-    for (char c : text.substr(0, 60))
-        shown += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
-    return "\"" + shown + (text.size() > 60 ? "...\"" : "\"");
-}
-
 std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
     std::string closest = closestWord(word, candidates);
     return closest.empty() ? "" : "; did you mean \"" + closest + "\"?";
@@ -80,7 +74,7 @@ public:
         }
         auto want = parsePortWant(node.text);
         if (!want)
-            error(node.pos, "unknown port type " + quoted(node.text) +
+            error(node.pos, "unknown port type " + quote(node.text) +
                                 ": use \"ib\", \"eth\", \"auto\" or \"keep\"" +
                                 suggestion(node.text, {"ib", "eth", "auto", "keep"}));
         return want;
@@ -125,7 +119,7 @@ public:
                 if (member.key == "ports") {
                     ports = &member.value;
                 } else {
-                    error(member.keyPos, "unknown key " + quoted(member.key) +
+                    error(member.keyPos, "unknown key " + quote(member.key) +
                                              " in a card entry: the only key is \"ports\"" +
                                              suggestion(member.key, {"ports"}));
                     ok = false;
@@ -139,9 +133,11 @@ public:
             auto inner = portSpec(*ports, false);
             return ok ? inner : std::nullopt;
         }
-        error(node.pos, "expected a port type (\"eth\"), a list ([\"eth\", \"ib\"])" +
-                            std::string(objectAllowed ? " or {\"ports\": ...}" : "") + ", not " +
-                            std::string(describeKind(node.kind)));
+        error(node.pos, std::string(objectAllowed ? "expected a port type (\"eth\"), a list "
+                                                    "([\"eth\", \"ib\"]) or {\"ports\": ...}"
+                                                  : "expected a port type (\"eth\") or a list "
+                                                    "([\"eth\", \"ib\"])") +
+                            ", not " + std::string(describeKind(node.kind)));
         return std::nullopt;
     }
 
@@ -151,7 +147,7 @@ public:
         for (char c : value)
             ok &= c > 0x20 && c < 0x7f;
         if (!ok)
-            error(member.keyPos, "malformed card key " + quoted(member.key) + ": write " + what);
+            error(member.keyPos, "malformed card key " + quote(member.key) + ": write " + what);
         return ok;
     }
 
@@ -160,7 +156,7 @@ public:
     bool firstTime(std::map<Key, int>& lineOf, const Key& key, const JsonMember& member) {
         auto earlier = lineOf.find(key);
         if (earlier != lineOf.end()) {
-            error(member.keyPos, quoted(member.key) + " is the same card as the entry on line " +
+            error(member.keyPos, quote(member.key) + " is the same card as the entry on line " +
                                      std::to_string(earlier->second) + "; keep one of them");
             return false;
         }
@@ -192,14 +188,14 @@ public:
             if (kind == "guid") {
                 auto guid = parseGuid(value);
                 if (!guid) {
-                    error(member.keyPos, "malformed GUID " + quoted(member.key) +
+                    error(member.keyPos, "malformed GUID " + quote(member.key) +
                                              ": write guid: and 16 hex digits, as "
                                              "0002:c903:000c:c89a, 0x0002c903000cc89a, "
                                              "00-02-c9-03-00-0c-c8-9a or 0002c903000cc89a");
                     continue;
                 }
                 if (*guid == 0 || *guid == ~uint64_t{0}) {
-                    error(member.keyPos, quoted(member.key) +
+                    error(member.keyPos, quote(member.key) +
                                              " is the GUID of a card whose GUID was never "
                                              "programmed, which matches no card; use its "
                                              "address or serial:");
@@ -220,7 +216,7 @@ public:
                     add(serial ? file.serials : file.parts, folded, member.key);
             } else if (!kind.empty() &&
                        kind.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-                error(member.keyPos, "unknown kind of card key " + quoted(member.key) +
+                error(member.keyPos, "unknown kind of card key " + quote(member.key) +
                                          ": name a card by its PCI address, guid:, serial: or "
                                          "part:" +
                                          suggestion(kind, {"guid", "serial", "part"}));
@@ -230,7 +226,7 @@ public:
             } else {
                 std::string guess = guessPciAddress(member.key);
                 error(member.keyPos,
-                      "malformed PCI address " + quoted(member.key) +
+                      "malformed PCI address " + quote(member.key) +
                           ": write DDDD:BB:DD.F or BB:DD.F in hex, as lspci -D shows it" +
                           (guess.empty() ? "" : "; did you mean \"" + guess + "\"?"));
             }
@@ -251,7 +247,7 @@ public:
             } else if (member.key == "cards") {
                 cards(member.value, file);
             } else {
-                error(member.keyPos, "unknown key " + quoted(member.key) +
+                error(member.keyPos, "unknown key " + quote(member.key) +
                                          ": the top level has only \"default\" and \"cards\"" +
                                          suggestion(member.key, {"default", "cards"}));
             }
@@ -315,10 +311,14 @@ bool readConfigFile(const std::string& path, uid_t trustedUser, std::string& tex
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         int error = errno;
+        struct stat link;
+        bool dangling = error == ENOENT && lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode);
         errors.push_back({path,
                           {0, 0},
                           std::string("cannot open: ") + strerror(error) +
-                              (error == ELOOP ? " (a symbolic link loop?)" : "")});
+                              (error == ELOOP ? " (a symbolic link loop?)"
+                               : dangling     ? " (a symbolic link to a missing file)"
+                                              : "")});
         return false;
     }
     struct stat st;
@@ -513,7 +513,10 @@ Config loadConfigDir(const std::string& dir, uid_t trustedUser, std::vector<Conf
     std::vector<std::string> paths;
     if (usableDirectory(dir, trustedUser, errors)) {
         std::string main = dir + "/config.json";
-        if (access(main.c_str(), F_OK) == 0 || errno != ENOENT)
+        // lstat, not access(): a dangling symbolic link is a configuration that cannot be
+        // read (an error, as in config.d), not the absence of one.
+        struct stat st;
+        if (lstat(main.c_str(), &st) == 0 || errno != ENOENT)
             paths.push_back(main);
         std::string dropIns = dir + "/config.d";
         if (usableDirectory(dropIns, trustedUser, errors))

@@ -2,6 +2,8 @@
 // A JSON document that remembers where each value and key stands in the file.
 #include "json_document.h"
 
+#include "text.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -137,7 +139,7 @@ public:
         // A set per open object: searching the members would be quadratic in the cards.
         auto [first, isNew] = keyLines_.back().emplace(name, pos.line);
         if (!isNew) {
-            errors_.push_back({pos, "duplicate key \"" + name + "\" (first on line " +
+            errors_.push_back({pos, "duplicate key " + quote(name) + " (first on line " +
                                         std::to_string(first->second) + ")"});
             // The later value is parsed but dropped: the error stops the load anyway.
             pendingDuplicate_ = true;
@@ -150,10 +152,13 @@ public:
     bool parse_error(std::size_t position, const std::string&,
                      const nlohmann::detail::exception& error) override {
         std::string message = error.what();
+        // "[json.exception.out_of_range.406] ..." names nlohmann's internals, not the file.
+        if (message.rfind("[json.exception.", 0) == 0 && message.find("] ") != std::string::npos)
+            message.erase(0, message.find("] ") + 2);
         // nlohmann's text is "[json.exception...] parse error at line L, column C: what";
         // keep the "what" and put our own position in front.
         size_t colon = message.find(": ");
-        if (colon != std::string::npos)
+        if (message.rfind("parse error", 0) == 0 && colon != std::string::npos)
             message = message.substr(colon + 2);
         // "last read: '...'" repeats the file back in nlohmann's escapes; the position says it.
         size_t lastRead = message.find("; last read: ");

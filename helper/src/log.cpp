@@ -2,12 +2,16 @@
 // Messages for the admin: to stderr, or to syslog when run from udev (which discards output).
 #include "log.h"
 
+#include "text.h"
+
 #include <cstdio>
 #include <syslog.h>
 
 namespace mlx4 {
 
 namespace {
+
+constexpr size_t kMaxMessageBytes = 4096;
 
 bool gSyslog = false;
 int gVerbosity = 0;
@@ -37,11 +41,14 @@ void logSetup(bool useSyslog, int verbosity) {
         openlog("mlx4-porttype", LOG_PID, LOG_DAEMON);
 }
 
-void logMessage(LogLevel level, const std::string& message) {
+void logMessage(LogLevel level, const std::string& text) {
     if (level == LogLevel::Debug && gVerbosity < 1)
         return;
     if ((level == LogLevel::Info || level == LogLevel::Notice) && gVerbosity < 0)
         return;
+    // Values in messages are quoted already; this is the last guard that one message stays
+    // one line of text, whatever a path or a kernel string held.
+    std::string message = oneLine(text, kMaxMessageBytes);
     if (gSyslog) {
         syslog(priority(level), "%s", message.c_str());
         return;

@@ -85,6 +85,14 @@ std::optional<Refusal> recalledRefusal(const std::string& runDir, const PciAddre
     int fd = open(recordPath(runDir, address).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return std::nullopt;
+    // Only a record this helper wrote counts: a file planted by another user (in a run
+    // directory it could write to) would make udev events leave the card alone.
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != geteuid()) ||
+        (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        close(fd);
+        return std::nullopt;
+    }
     std::string text(kMaxRecordSize, '\0');
     ssize_t got = read(fd, text.data(), text.size());
     close(fd);

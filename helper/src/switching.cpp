@@ -5,6 +5,8 @@
 // card supports, with one device restart on cards that need both ports changed together.
 #include "switching.h"
 
+#include "text.h"
+
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -55,20 +57,9 @@ std::string errnoText(int error) {
 bool readPorts(CardPorts& card, std::vector<PortState>& states, std::string& problem) {
     states.clear();
     for (int port = 1; port <= card.portCount(); ++port) {
-        std::string text;
-        if (int error = card.readPort(port, text)) {
-            problem = "cannot read port " + std::to_string(port) + ": " + errnoText(error);
+        auto state = readPortState(card, port, problem);
+        if (!state)
             return false;
-        }
-        auto state = parsePortState(text);
-        if (!state) {
-            std::string shown = text.substr(0, 40);
-            if (!shown.empty() && shown.back() == '\n')
-                shown.pop_back();
-            problem = "port " + std::to_string(port) + " reads \"" + shown +
-                      "\", which is not ib, eth, auto (ib) or auto (eth)";
-            return false;
-        }
         states.push_back(*state);
     }
     return true;
@@ -136,7 +127,7 @@ WriteRound writePorts(CardPorts& card, const std::vector<PortType>& types, Apply
 // Errors of open() or of a device that is gone: the driver's store function never ran.
 bool neverReachedDriver(int error) {
     return error == ENOENT || error == ENODEV || error == ENXIO || error == EACCES ||
-           error == EPERM;
+           error == EPERM || error == ELOOP || error == EXDEV;
 }
 
 // Passes of writes, each written to every port in ascending order.
@@ -270,6 +261,27 @@ std::string explainSwitchFailure(const std::vector<PortState>& was,
 }
 
 } // namespace
+
+std::optional<PortState> readPortState(CardPorts& card, int port, std::string& problem) {
+    std::string text;
+    if (int error = card.readPort(port, text)) {
+        problem = "cannot read port " + std::to_string(port) + ": " + errnoText(error) +
+                  (error == ELOOP || error == EXDEV
+                       ? " (its mlx4_port" + std::to_string(port) +
+                             " is not the driver's sysfs file; refusing to use it)"
+                       : "");
+        return std::nullopt;
+    }
+    auto state = parsePortState(text);
+    if (!state) {
+        std::string_view shown = text;
+        if (!shown.empty() && shown.back() == '\n')
+            shown.remove_suffix(1);
+        problem = "port " + std::to_string(port) + " reads " + quote(shown, 40) +
+                  ", which is not ib, eth, auto (ib) or auto (eth)";
+    }
+    return state;
+}
 
 bool CardPlan::inSync() const {
     for (const PortPlan& port : ports)

@@ -7,6 +7,7 @@
 #include "card_ports.h"
 #include "port_type.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,10 @@ struct ApplyResult {
                outcome == ApplyOutcome::Switched;
     }
 };
+
+// Reads and parses one port; nullopt with `problem` naming the port and the errno or the text
+// it read.
+std::optional<PortState> readPortState(CardPorts& card, int port, std::string& problem);
 
 // "no device restart", "1 device restart", "2 device restarts".
 std::string restartsText(int restarts);

@@ -2,7 +2,9 @@
 // Device access: the only code that touches libudev and sysfs.
 #include "sysfs.h"
 
+#include "log.h"
 #include "models.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,10 +13,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <libudev.h>
+#include <linux/magic.h>
 #include <memory>
 #include <set>
 #include <string_view>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 namespace mlx4 {
@@ -25,50 +29,75 @@ using Udev = std::unique_ptr<udev, decltype(&udev_unref)>;
 using UdevDevice = std::unique_ptr<udev_device, decltype(&udev_device_unref)>;
 using UdevEnumerate = std::unique_ptr<udev_enumerate, decltype(&udev_enumerate_unref)>;
 
-unsigned hexAttribute(udev_device* device, const char* name) {
+// The kernel prints vendor and device as "0x%04x\n" (drivers/pci/pci-sysfs.c); libudev drops
+// the newline. Anything else (a missing file, "0x15b3junk") is no id at all: nullopt.
+std::optional<unsigned> idAttribute(udev_device* device, const char* name, std::string& text) {
     const char* value = udev_device_get_sysattr_value(device, name);
-    return value ? static_cast<unsigned>(std::strtoul(value, nullptr, 16)) : 0;
+    text = value ? value : "";
+    std::string_view digits = text;
+    if (digits.substr(0, 2) != "0x" || digits.size() != 6 ||
+        digits.find_first_not_of("0123456789abcdef", 2) != std::string_view::npos)
+        return std::nullopt;
+    return static_cast<unsigned>(std::stoul(text.substr(2), nullptr, 16));
 }
 
-// The driver creates mlx4_port1..mlx4_port<num_ports> (and mlx4_port<N>_mtu, which is not a
-// port); MLX4_MAX_PORTS is 2. Anything else means we do not understand this device.
-// The port number of a file named mlx4_port<N>, or 0 for any other name.
+// The port number of a file named mlx4_port<N> as the driver names it (N = 1.., no leading
+// zero), 0 for any other name: mlx4_port<N>_mtu is not a port, and neither is mlx4_port001.
 int portNumber(std::string_view name) {
     constexpr std::string_view prefix = "mlx4_port";
     if (name.substr(0, prefix.size()) != prefix)
         return 0;
     std::string_view digits = name.substr(prefix.size());
-    if (digits.empty() || digits.size() > 3 ||
+    if (digits.empty() || digits.size() > 3 || digits[0] == '0' ||
         digits.find_first_not_of("0123456789") != std::string_view::npos)
         return 0;
     return std::atoi(std::string(digits).c_str());
 }
 
+// Whether `name` matches ^mlx4_port[0-9]+$: a port file, whether or not the driver makes it.
+bool looksLikePort(std::string_view name) {
+    constexpr std::string_view prefix = "mlx4_port";
+    std::string_view digits = name.substr(std::min(name.size(), prefix.size()));
+    return name.substr(0, prefix.size()) == prefix && !digits.empty() &&
+           digits.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// The driver creates mlx4_port1..mlx4_port<num_ports> (and mlx4_port<N>_mtu, which is not a
+// port); MLX4_MAX_PORTS is 2. Anything else means we do not understand this device.
 void countPorts(udev_device* device, CardInfo& card) {
     std::set<int> ports;
+    std::set<std::string> odd; // names like ports that the driver never makes
     udev_list_entry* entry;
     udev_list_entry_foreach(entry, udev_device_get_sysattr_list_entry(device)) {
-        if (int port = portNumber(udev_list_entry_get_name(entry)))
+        const char* name = udev_list_entry_get_name(entry);
+        if (int port = portNumber(name))
             ports.insert(port);
+        else if (looksLikePort(name))
+            odd.insert(name);
     }
+    card.ports.assign(ports.begin(), ports.end());
     card.portCount = static_cast<int>(ports.size());
     bool numbered = ports.empty() || (*ports.begin() == 1 && *ports.rbegin() == card.portCount);
-    if (card.portCount > 2 || !numbered) {
+    if (card.portCount > 2 || !numbered || !odd.empty()) {
         std::string names;
         for (int port : ports)
-            names += (names.empty() ? "mlx4_port" : ", mlx4_port") + std::to_string(port);
+            names += (names.empty() ? "" : ", ") + ("mlx4_port" + std::to_string(port));
+        for (const std::string& name : odd)
+            names += (names.empty() ? "" : ", ") + quote(name);
         card.portProblem = "has port files " + names +
                            ", but the mlx4 driver makes mlx4_port1 and at most mlx4_port2; "
                            "not touching a device we do not understand";
     }
 }
 
-CardInfo describe(udev_device* device) {
+// `address` is the one the caller looked for, or the one parsed from the device's name.
+CardInfo describe(udev_device* device, const PciAddress& address) {
     CardInfo card;
-    card.address = parsePciAddress(udev_device_get_sysname(device)).value_or(PciAddress{});
+    card.address = address;
     card.syspath = udev_device_get_syspath(device);
-    card.vendor = hexAttribute(device, "vendor");
-    card.device = hexAttribute(device, "device");
+    card.vendor = idAttribute(device, "vendor", card.vendorText).value_or(kNoId);
+    std::string deviceText;
+    card.device = idAttribute(device, "device", deviceText).value_or(kNoId);
     const char* driver = udev_device_get_driver(device);
     card.driver = driver ? driver : "";
     countPorts(device, card);
@@ -202,8 +231,18 @@ std::vector<CardInfo> findMellanoxDevices(std::string& problem) {
         UdevDevice device(
             udev_device_new_from_syspath(context.get(), udev_list_entry_get_name(entry)),
             udev_device_unref);
-        if (device) // else removed since the scan
-            cards.push_back(describe(device.get()));
+        if (!device)
+            continue; // removed since the scan
+        const char* name = udev_device_get_sysname(device.get());
+        auto address = parsePciAddress(name ? name : "");
+        if (!address) {
+            // Every label, lock file and configuration key is the address: a device without
+            // one cannot be told apart from another, so it is not handled at all.
+            logDebug("skipping PCI device " + quote(name ? name : "") +
+                     ": its name is not a PCI address");
+            continue;
+        }
+        cards.push_back(describe(device.get(), *address));
     }
     std::sort(cards.begin(), cards.end(),
               [](const CardInfo& a, const CardInfo& b) { return a.address < b.address; });
@@ -229,7 +268,7 @@ std::optional<CardInfo> findPciDevice(const PciAddress& address, std::string& pr
         problem = "there is no PCI device " + address.str() + " (lspci -D lists them)";
         return std::nullopt;
     }
-    return describe(device.get());
+    return describe(device.get(), address);
 }
 
 std::string probeIdentity(const CardInfo& card) {
@@ -243,10 +282,27 @@ std::string SysfsCardPorts::path(int port) const {
     return card_.syspath + "/mlx4_port" + std::to_string(port);
 }
 
-int SysfsCardPorts::readPort(int port, std::string& text) {
-    int fd = open(path(port).c_str(), O_RDONLY | O_CLOEXEC);
+// Opens a port file only if it is one: not through a symbolic link, and on sysfs. The helper
+// runs as root; a planted link or file must not make it read or write anything else.
+// (umockdev's preload answers fstatfs() on its testbed with SYSFS_MAGIC, so tests pass the
+// same check; the fault shim can make it fail.)
+int SysfsCardPorts::openPort(int port, int flags) const {
+    int fd = open(path(port).c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
-        return errno;
+        return -errno;
+    struct statfs fs;
+    if (fstatfs(fd, &fs) != 0 || fs.f_type != SYSFS_MAGIC) {
+        close(fd);
+        return -EXDEV;
+    }
+    return fd;
+}
+
+int SysfsCardPorts::readPort(int port, std::string& text) {
+    text.clear();
+    int fd = openPort(port, O_RDONLY);
+    if (fd < 0)
+        return -fd;
     // The longest valid value is "auto (eth)\n"; read a little more to see garbage as such.
     char buffer[64];
     ssize_t got;
@@ -261,15 +317,22 @@ int SysfsCardPorts::readPort(int port, std::string& text) {
 
 bool SysfsCardPorts::isWritable(int port) {
     struct stat st;
-    return stat(path(port).c_str(), &st) == 0 && (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH));
+    return lstat(path(port).c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH));
 }
 
 int SysfsCardPorts::writePort(int port, PortType type) {
     // POSIX open/write, not a stream: the kernel's verdict is the errno of this one write(),
-    // and it needs the whole string with its newline in one call.
-    int fd = open(path(port).c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    // and it needs the whole string with its newline in one call. No O_TRUNC at open: on
+    // anything that is not sysfs it would destroy the file before the check. A sysfs store
+    // replaces the value whatever the file offset and size; truncating once the file is known
+    // to be sysfs changes nothing there, and lets a test's plain file behave the same.
+    int fd = openPort(port, O_WRONLY);
     if (fd < 0)
-        return errno;
+        return -fd;
+    if (ftruncate(fd, 0) != 0) {
+        // Nothing to do: the kernel's store does not depend on it.
+    }
     std::string_view value = kernelWriteString(type);
     ssize_t written = write(fd, value.data(), value.size());
     int error = written < 0 ? errno : static_cast<size_t>(written) != value.size() ? EIO : 0;

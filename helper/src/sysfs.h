@@ -13,13 +13,18 @@
 
 namespace mlx4 {
 
+// A vendor or device id that sysfs does not show as the kernel prints it.
+constexpr unsigned kNoId = ~0u;
+
 struct CardInfo {
     PciAddress address;
     std::string syspath;
-    unsigned vendor = 0;
-    unsigned device = 0;
+    unsigned vendor = kNoId;
+    std::string vendorText; // as sysfs shows it, for messages
+    unsigned device = kNoId;
     std::string driver;      // empty: no driver bound
     int portCount = 0;       // mlx4_port<N> files; 0 while the driver has not created them
+    std::vector<int> ports;  // their numbers, ascending (1..portCount unless portProblem)
     std::string portProblem; // the port files are not what the driver makes (not touched then)
 };
 
@@ -57,6 +62,7 @@ public:
 
 private:
     std::string path(int port) const;
+    int openPort(int port, int flags) const; // a file descriptor, or -errno (EXDEV: not sysfs)
     const CardInfo& card_;
 };
 

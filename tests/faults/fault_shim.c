@@ -6,19 +6,24 @@
 // fault on to the next library (umockdev, which redirects /sys to its testbed).
 //
 // MLX4_FAULTS holds rules separated by ';', each OP|GLOB|ACTION[|SKIP]:
-//   OP      open (any open), openw (open for writing), read, write
+//   OP      open (any open), openw (open for writing), read, write, fstatfs
 //   GLOB    fnmatch(3) pattern for the path as given to open()
 //   ACTION  an errno name (ENOENT, ENODEV, ENXIO, EIO, EBUSY, EACCES, EPERM, EINVAL, EOPNOTSUPP);
 //           text=STRING (read: the file reads STRING, "\n" written as \n);
 //           sleep=MS (write: wait, then write);
 //           replace=PATH (read: after this read, overwrite the file in place with PATH's
-//           content, as a concurrent editor would)
+//           content, as a concurrent editor would);
+//           notsysfs (fstatfs: the file is on tmpfs, not sysfs; umockdev's preload answers
+//           SYSFS_MAGIC for its testbed);
+//           signal=NAME (write: after the write, the process gets SIGTERM, SIGINT or SIGHUP,
+//           as from udev's event timeout or Ctrl-C between two port writes)
 //   SKIP    let this many matching calls pass first (default 0), counted per process; or "w":
 //           the rule holds only once the program has opened a matching path for writing (the
 //           device vanishes, or starts to read garbage, just as it is written)
 // A write to a file under /sys that is not faulted replaces the file atomically (a new file
 // renamed over it), as a sysfs store is atomic: a concurrent reader sees the old value or the
-// new one. (A testbed file opened with O_TRUNC would read empty until the write.)
+// new one. (A testbed file opened with O_TRUNC would read empty until the write; so would one
+// truncated with ftruncate(), which the shim therefore skips for those files.)
 // MLX4_FAULTS_LOG names a file that gets one line per write() to a path under /sys:
 //   PID<TAB>PATH<TAB>BYTES<TAB>RESULT   (BYTES with \n escaped, RESULT "ok" or an errno name)
 // The shim keeps its state in plain arrays: the helper is single-threaded.
@@ -27,19 +32,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <linux/magic.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 enum { kMaxRules = 16, kMaxFds = 1024, kTextMax = 256 };
 
-enum Op { OpOpen, OpOpenWrite, OpRead, OpWrite };
-enum Action { ActError, ActText, ActSleep, ActReplace };
+enum Op { OpOpen, OpOpenWrite, OpRead, OpWrite, OpFstatfs };
+enum Action { ActError, ActText, ActSleep, ActReplace, ActNotSysfs, ActSignal };
 
 struct Rule {
     enum Op op;
@@ -47,6 +55,7 @@ struct Rule {
     enum Action action;
     int error;
     long sleepMs;
+    int signal;
     char text[kTextMax];
     char replacePath[512];
     long skip;
@@ -71,6 +80,8 @@ static int (*realOpen64)(const char*, int, ...);
 static ssize_t (*realRead)(int, void*, size_t);
 static ssize_t (*realWrite)(int, const void*, size_t);
 static int (*realClose)(int);
+static int (*realFstatfs)(int, struct statfs*);
+static int (*realFtruncate)(int, off_t);
 
 static const struct {
     const char* name;
@@ -127,6 +138,8 @@ static void parseRule(char* text) {
         rule->op = OpRead;
     else if (strcmp(fields[0], "write") == 0)
         rule->op = OpWrite;
+    else if (strcmp(fields[0], "fstatfs") == 0)
+        rule->op = OpFstatfs;
     else
         fail("unknown OP", fields[0]);
     snprintf(rule->glob, sizeof rule->glob, "%s", fields[1]);
@@ -137,6 +150,16 @@ static void parseRule(char* text) {
     } else if (strncmp(action, "sleep=", 6) == 0) {
         rule->action = ActSleep;
         rule->sleepMs = atol(action + 6);
+    } else if (strcmp(action, "notsysfs") == 0) {
+        rule->action = ActNotSysfs;
+    } else if (strncmp(action, "signal=", 7) == 0) {
+        rule->action = ActSignal;
+        rule->signal = strcmp(action + 7, "SIGTERM") == 0  ? SIGTERM
+                       : strcmp(action + 7, "SIGINT") == 0 ? SIGINT
+                       : strcmp(action + 7, "SIGHUP") == 0 ? SIGHUP
+                                                           : 0;
+        if (rule->signal == 0)
+            fail("unknown signal", action);
     } else if (strncmp(action, "replace=", 8) == 0) {
         rule->action = ActReplace;
         snprintf(rule->replacePath, sizeof rule->replacePath, "%s", action + 8);
@@ -172,6 +195,8 @@ static void setup(void) {
     lookUp("read", &realRead, sizeof realRead);
     lookUp("write", &realWrite, sizeof realWrite);
     lookUp("close", &realClose, sizeof realClose);
+    lookUp("fstatfs", &realFstatfs, sizeof realFstatfs);
+    lookUp("ftruncate", &realFtruncate, sizeof realFtruncate);
     const char* env = getenv("MLX4_FAULTS");
     if (!env || !*env)
         return;
@@ -382,7 +407,32 @@ ssize_t write(int fd, const void* buffer, size_t count) {
     if (path)
         appendLog(path, buffer, count, written < 0 ? errnoName(error) : "ok");
     errno = error;
+    if (rule && rule->action == ActSignal)
+        raise(rule->signal);
     return written;
+}
+
+int fstatfs(int fd, struct statfs* buffer) {
+    setup();
+    struct FdState* state = stateOf(fd);
+    struct Rule* rule = state ? match(OpFstatfs, state->path) : NULL;
+    int result = realFstatfs(fd, buffer);
+    if (result == 0 && rule && rule->action == ActNotSysfs)
+        buffer->f_type = TMPFS_MAGIC;
+    return result;
+}
+
+int fstatfs64(int fd, struct statfs64* buffer) {
+    // glibc's 64-bit ABI: the same structure under another name.
+    return fstatfs(fd, (struct statfs*)buffer);
+}
+
+int ftruncate(int fd, off_t length) {
+    setup();
+    struct FdState* state = stateOf(fd);
+    if (state && state->sysfsStore)
+        return 0; // the store replaces the whole file when it is written
+    return realFtruncate(fd, length);
 }
 
 int close(int fd) {

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace mlx4::test;
@@ -215,4 +216,28 @@ TEST_CASE("wait counts a card whose target was refused earlier as settled, and a
     CHECK(json.status == 1);
     CHECK(contains(json.out, "\"result\": \"skipped\""));
     CHECK(contains(json.out, "refused earlier"));
+}
+
+TEST_CASE("a refusal record that another user could have planted is ignored") {
+    FaultMachine m;
+    m.bed.addCard(mlx4Card(kCard));
+    m.config(R"({"default": "eth"})");
+    REQUIRE(m.run({"apply", kCard}, refuseAll()).status == 1);
+    REQUIRE(recordExists(m));
+    const std::string record = m.runDir + "/" + kCard + ".refused";
+
+    SUBCASE("owned by another user") {
+        if (geteuid() != 0) {
+            MESSAGE("as a user the record cannot be given away; checked as root");
+            return;
+        }
+        REQUIRE(chown(record.c_str(), 65534, 65534) == 0);
+    }
+    SUBCASE("writable by others") {
+        REQUIRE(chmod(record.c_str(), 0666) == 0);
+    }
+    m.clearWrites();
+    m.extraEnvironment = udevEvent("change");
+    CHECK(m.run({"apply", kCard}, refuseAll()).status == 1);
+    CHECK_FALSE(m.writesTo(kCard).empty()); // tried again, not skipped
 }

@@ -92,8 +92,8 @@ TEST_CASE("wrong value types say what was expected and what was found") {
           "a number");
     CHECK(onlyError("{\"cards\": {\"05:00.0\": true}}").find("c.json:1:23: ") == 0);
     CHECK(onlyError("{\"cards\": {\"05:00.0\": {\"ports\": {\"ports\": \"eth\"}}}}")
-              .find("c.json:1:33: expected a port type (\"eth\"), a list ([\"eth\", \"ib\"]), not "
-                    "an object") == 0);
+              .find("c.json:1:33: expected a port type (\"eth\") or a list ([\"eth\", \"ib\"]), "
+                    "not an object") == 0);
     CHECK(onlyError("[\"eth\"]") == "c.json:1:1: the configuration must be a JSON object such as "
                                     "{\"cards\": {\"0000:05:00.0\": \"eth\"}}, not an array");
 }
