@@ -816,17 +816,7 @@ void printStatusTable(const std::vector<CardRow>& rows) {
         std::printf("no mlx4 card found\n");
         return;
     }
-    std::vector<size_t> width(table.front().size(), 0);
-    for (const auto& line : table)
-        for (size_t i = 0; i < line.size(); ++i)
-            width[i] = std::max(width[i], line[i].size());
-    for (const auto& line : table) {
-        std::string text;
-        for (size_t i = 0; i < line.size(); ++i)
-            text += line[i] +
-                    (i + 1 < line.size() ? std::string(width[i] - line[i].size() + 2, ' ') : "");
-        std::printf("%s\n", text.c_str());
-    }
+    printColumns(table);
     for (const std::string& note : notes)
         std::printf("note: %s\n", note.c_str());
 }

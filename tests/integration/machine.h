@@ -57,6 +57,12 @@ public:
         return st.st_mtim.tv_sec != 1000;
     }
 
+    // "eth,ib": what the card's two port files hold, without their newlines.
+    std::string ports(const std::string& address) {
+        std::string one = bed.readPort(address, 1), two = bed.readPort(address, 2);
+        return one.substr(0, one.size() - 1) + "," + two.substr(0, two.size() - 1);
+    }
+
     Testbed bed;
     std::string configDir;
     std::string runDir;

@@ -4,6 +4,7 @@
 // broken VPD, unprogrammed serials, or are read by a user who sees 64 bytes of config space.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "card_bytes.h"
+#include "machine.h"
 #include "testbed.h"
 
 #include <cstdlib>
@@ -16,44 +17,13 @@
 
 using mlx4::test::CardSpec;
 using mlx4::test::ConfigSpaceSpec;
+using mlx4::test::contains;
+using mlx4::test::Machine;
 using mlx4::test::RunResult;
 using mlx4::test::Testbed;
 using mlx4::test::VpdSpec;
 
 namespace {
-
-// A machine: a testbed, a configuration directory and a lock directory of its own.
-class Machine {
-public:
-    Machine() {
-        char name[] = "/tmp/mlx4-identity-XXXXXX";
-        REQUIRE(mkdtemp(name));
-        dir_ = name;
-        chmod(dir_.c_str(), 0755);
-        configDir = dir_ + "/etc";
-        mkdir(configDir.c_str(), 0755);
-        mkdir((configDir + "/config.d").c_str(), 0755);
-    }
-    ~Machine() { CHECK(std::system(("rm -rf '" + dir_ + "'").c_str()) == 0); }
-
-    void config(const std::string& text, const std::string& name = "config.json") {
-        std::ofstream(configDir + "/" + name) << text;
-    }
-    RunResult run(std::vector<std::string> args) {
-        args.insert(args.begin(), {MLX4_PORTTYPE_BINARY, "--config-dir", configDir});
-        return mlx4::test::runWithPreload(args, {"MLX4_PORTTYPE_RUN_DIR=" + dir_ + "/run"});
-    }
-    std::string ports(const std::string& address) {
-        std::string one = bed.readPort(address, 1), two = bed.readPort(address, 2);
-        return one.substr(0, one.size() - 1) + "," + two.substr(0, two.size() - 1);
-    }
-
-    Testbed bed;
-    std::string configDir;
-
-private:
-    std::string dir_;
-};
 
 constexpr uint64_t kGuidA = 0x0002c903000cc89aULL;
 constexpr uint64_t kGuidB = 0x0002c903000a1b2cULL;
@@ -70,10 +40,6 @@ CardSpec realCard(const std::string& address, uint64_t guid = kGuidA,
     vpd.part = part;
     card.vpd = mlx4::test::vpdImage(vpd);
     return card;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 size_t count(const std::string& text, const std::string& part) {
