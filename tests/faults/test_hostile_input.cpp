@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Hostile and odd input, round two: what an adversarial review of the built helper broke
-// (issue 11). Each case runs the helper on a umockdev testbed, with the fault shim where the
-// testbed cannot do it.
+// Hostile and odd input, round two: what an adversarial review of the built helper broke. Each
+// case runs the helper on a umockdev testbed, with the fault shim where the testbed cannot do
+// it.
 #include "fault_machine.h"
 
 #include <cerrno>
