@@ -365,6 +365,30 @@ int open64(const char* path, int flags, ...) {
     return wrapOpen(realOpen64, path, flags, mode);
 }
 
+// A binary built with _FORTIFY_SOURCE, as Debian builds its packages, calls these instead of
+// open() when the flags are not a compile-time constant (glibc's bits/fcntl2.h), and
+// __read_chk() instead of read() when the buffer's size is known (bits/unistd.h). The shim has
+// to see what the packaged helper calls, not only what a plain build calls.
+int __open_2(const char* path, int flags);
+int __open64_2(const char* path, int flags);
+ssize_t __read_chk(int fd, void* buffer, size_t count, size_t size);
+
+int __open_2(const char* path, int flags) {
+    setup();
+    return wrapOpen(realOpen, path, flags, 0);
+}
+
+int __open64_2(const char* path, int flags) {
+    setup();
+    return wrapOpen(realOpen64, path, flags, 0);
+}
+
+ssize_t __read_chk(int fd, void* buffer, size_t count, size_t size) {
+    if (count > size)
+        abort(); // what glibc's own check does: a buffer overflow, never a fault we inject
+    return read(fd, buffer, count);
+}
+
 ssize_t read(int fd, void* buffer, size_t count) {
     setup();
     struct FdState* state = stateOf(fd);
