@@ -7,8 +7,6 @@
 
 namespace mlx4 {
 
-namespace {
-
 int hexDigit(char c) {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -18,6 +16,8 @@ int hexDigit(char c) {
         return c - 'A' + 10;
     return -1;
 }
+
+namespace {
 
 // Parses a field of hex digits, `minDigits` to `maxDigits` long.
 std::optional<unsigned> hexField(std::string_view text, size_t minDigits, size_t maxDigits) {

@@ -9,6 +9,9 @@
 
 namespace mlx4 {
 
+// The value of a hexadecimal digit of either case, or -1: PCI addresses and GUIDs are hex.
+int hexDigit(char c);
+
 struct PciAddress {
     unsigned domain = 0;
     unsigned bus = 0;

@@ -2,6 +2,8 @@
 // What identifies a card beyond its slot, parsed from raw bytes (pure: no device access).
 #include "identity.h"
 
+#include "address.h"
+
 #include <cctype>
 #include <cstdio>
 #include <vector>
@@ -23,16 +25,6 @@ std::string hex(size_t value) {
     char text[16];
     std::snprintf(text, sizeof text, "0x%zx", value);
     return text;
-}
-
-int hexDigit(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 // Reads `digits` hex digits from `text` at `at` into `value`; false on any non-hex character.
