@@ -51,14 +51,44 @@ std::string upper(std::string_view text) {
     return result;
 }
 
-std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
-    std::string closest = closestWord(word, candidates);
-    return closest.empty() ? "" : "; did you mean \"" + closest + "\"?";
+// The closest of `candidates` to a mistyped `word`, case aside, or empty if none is close.
+std::string closestWord(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string folded = lower(word);
+    std::string best;
+    size_t bestDistance = folded.size() <= 3 ? 1 : 2;
+    for (const std::string& candidate : candidates) {
+        size_t distance = editDistance(folded, candidate);
+        if (distance <= bestDistance && (best.empty() || distance < editDistance(folded, best)))
+            best = candidate;
+    }
+    return best == word ? "" : best;
 }
 
-class FileParser {
+std::string didYouMean(const std::string& word) {
+    return word.empty() ? "" : "; did you mean \"" + word + "\"?";
+}
+
+// "; did you mean ...?" for a mistyped key, or nothing.
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+    return didYouMean(closestWord(word, candidates));
+}
+
+// The same for a port type. People write the protocols' long names too; those are port types
+// only, never suggestions for a key.
+std::string portTypeSuggestion(std::string_view word) {
+    std::string folded = lower(word);
+    if (folded == "ethernet" || folded == "en" || folded == "roce")
+        return didYouMean("eth");
+    if (folded == "infiniband" || folded == "ipoib")
+        return didYouMean("ib");
+    return suggestion(word, {"ib", "eth", "auto", "keep"});
+}
+
+// Turns one file's JSON tree into its entries. Every value is checked; each problem becomes an
+// error and the check goes on, so that one run reports all of them.
+class ConfigValidator {
 public:
-    FileParser(const std::string& path, std::vector<ConfigError>& errors)
+    ConfigValidator(const std::string& path, std::vector<ConfigError>& errors)
         : path_(path), errors_(errors) {}
 
     void error(SourcePos pos, std::string message) {
@@ -76,7 +106,7 @@ public:
         if (!want)
             error(node.pos, "unknown port type " + quote(node.text) +
                                 ": use \"ib\", \"eth\", \"auto\" or \"keep\"" +
-                                suggestion(node.text, {"ib", "eth", "auto", "keep"}));
+                                portTypeSuggestion(node.text));
         return want;
     }
 
@@ -459,23 +489,6 @@ ConfigMatch Config::match(const CardIdentity& identity) const {
     return {defaultEntry ? &*defaultEntry : nullptr, nullptr};
 }
 
-std::string closestWord(std::string_view word, const std::vector<std::string>& candidates) {
-    std::string folded = lower(word);
-    // People write the protocols' long names too.
-    if (folded == "ethernet" || folded == "en" || folded == "roce")
-        folded = "eth";
-    if (folded == "infiniband" || folded == "ipoib")
-        folded = "ib";
-    std::string best;
-    size_t bestDistance = folded.size() <= 3 ? 1 : 2;
-    for (const std::string& candidate : candidates) {
-        size_t distance = editDistance(folded, candidate);
-        if (distance <= bestDistance && (best.empty() || distance < editDistance(folded, best)))
-            best = candidate;
-    }
-    return best == word ? "" : best;
-}
-
 ConfigFile parseConfigText(std::string_view text, const std::string& path,
                            std::vector<ConfigError>& errors) {
     ConfigFile file;
@@ -487,7 +500,7 @@ ConfigFile parseConfigText(std::string_view text, const std::string& path,
             errors.push_back({path, error.pos, std::move(error.message)});
         return file;
     }
-    FileParser(path, errors).document(root, file);
+    ConfigValidator(path, errors).document(root, file);
     return file;
 }
 
