@@ -351,13 +351,19 @@ bool readConfigFile(const std::string& path, uid_t trustedUser, std::string& tex
                                               : "")});
         return false;
     }
+    // The file's type, owner and mode decide whether it is used at all: not knowing them is an
+    // error like any other, never a reason to skip the file quietly.
+    auto cannotStat = [&path, &errors](int error) {
+        errors.push_back({path, {0, 0}, std::string("cannot stat: ") + strerror(error)});
+    };
     struct stat st;
-    bool ok = fstat(fd, &st) == 0;
-    if (ok && !S_ISREG(st.st_mode)) {
+    bool ok = false;
+    if (fstat(fd, &st) != 0)
+        cannotStat(errno);
+    else if (!S_ISREG(st.st_mode))
         errors.push_back({path, {0, 0}, "is not a regular file"});
-        ok = false;
-    }
-    ok = ok && trusted(st, trustedUser, path, errors);
+    else
+        ok = trusted(st, trustedUser, path, errors);
     text.clear();
     // Read one byte past the limit rather than trusting st_size: the file may grow meanwhile.
     char buffer[65536];
@@ -384,10 +390,13 @@ bool readConfigFile(const std::string& path, uid_t trustedUser, std::string& tex
     // Editors and tools may rewrite the file in place while we read it; a document made of
     // the start of one version and the end of another was written by nobody.
     struct stat after;
-    if (ok && fstat(fd, &after) == 0 &&
-        (after.st_size != st.st_size || after.st_mtim.tv_sec != st.st_mtim.tv_sec ||
-         after.st_mtim.tv_nsec != st.st_mtim.tv_nsec || after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
-         after.st_ctim.tv_nsec != st.st_ctim.tv_nsec)) {
+    if (ok && fstat(fd, &after) != 0) {
+        cannotStat(errno);
+        ok = false;
+    } else if (ok && (after.st_size != st.st_size || after.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+                      after.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
+                      after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
+                      after.st_ctim.tv_nsec != st.st_ctim.tv_nsec)) {
         errors.push_back({path, {0, 0}, "changed while it was being read; run the command again"});
         ok = false;
     }
