@@ -152,7 +152,7 @@ TEST_CASE("the guard lets a restart through that cuts neither") {
     CHECK(restartRefusal(kCard, card, host).empty());
 }
 
-TEST_CASE("only an admin at a terminal is asked; udev, scripts and --force never are") {
+TEST_CASE("only an admin at a terminal is asked, never udev, a script or --force") {
     CHECK(guardApplies(true, false, false, false));
     CHECK_FALSE(guardApplies(false, false, false, false)); // a script, a pipe
     CHECK_FALSE(guardApplies(true, true, false, false));   // --syslog
