@@ -116,7 +116,10 @@ std::string ibDeviceLine(const CardInterfaces& card, const HostFacts& host) {
                "; " + kernelUsers;
     if (!host.verbsUsersComplete)
         return line + "cannot see which processes use it (run as root); " + kernelUsers;
-    return line + "no process has " + join(card.verbsDevices, ", ") + " open; " + kernelUsers;
+    std::vector<std::string> devices;
+    for (const std::string& device : card.verbsDevices)
+        devices.push_back(escaped(device));
+    return line + "no process has " + join(devices, ", ") + " open; " + kernelUsers;
 }
 
 // The card's netdev that `name` is or rests on; nullptr if none.

@@ -188,3 +188,27 @@ TEST_CASE("after the switch, a bridge port whose port left Ethernet is named as 
     REQUIRE(notices.size() == 1);
     CHECK(notices[0].find("enp5s0 was a port of vmbr0 and did not come back") == 0);
 }
+
+TEST_CASE("names from sysfs and /proc are shown escaped in every line") {
+    CardInterfaces card;
+    NetInterface hostile = netdev("en\x1b[2J", 1);
+    hostile.master = "br\n0";
+    card.netdevs = {hostile};
+    card.ibDevice = "mlx4\t0";
+    card.verbsDevices = {"/dev/infiniband/uverbs\r0"};
+    HostFacts host;
+    host.defaultRouteInterfaces = {"en\x1b[2J"};
+    std::vector<std::string> lines = restartImpact(card, host, {1});
+    lines.push_back(restartRefusal(kCard, card, host));
+    CardInterfaces after = card;
+    after.netdevs[0].master.clear();
+    for (const std::string& notice : afterRestartNotices(card, after))
+        lines.push_back(notice);
+    REQUIRE(lines.size() == 4);
+    for (const std::string& line : lines) {
+        INFO(line);
+        CHECK(line.find_first_of("\x1b\n\t\r") == std::string::npos);
+    }
+    CHECK(lines[0].find("en\\e[2J (port 1") == 0);
+    CHECK(lines[1].find("no process has /dev/infiniband/uverbs\\x0d0 open") != std::string::npos);
+}
