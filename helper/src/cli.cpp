@@ -7,8 +7,12 @@
 #include "card_lock.h"
 #include "config.h"
 #include "deferred_signals.h"
+#include "host_network.h"
+#include "impact.h"
+#include "interfaces.h"
 #include "log.h"
 #include "models.h"
+#include "port_link.h"
 #include "refusal_memory.h"
 #include "switching.h"
 #include "sysfs.h"
@@ -42,8 +46,10 @@ const char kUsage[] =
     "GUID, serial number or part number.\n"
     "\n"
     "Commands:\n"
-    "  apply [--dry-run] [--json] (--all | ADDRESS...)\n"
-    "                               set port types of the given cards (or all)\n"
+    "  apply [--dry-run] [--json] [--force] (--all | ADDRESS...)\n"
+    "                               set port types of the given cards (or all);\n"
+    "                               --force: switch even a card that carries this\n"
+    "                               SSH session or the default route\n"
     "  status [--json] [ADDRESS...] cards present, their identity, current and configured\n"
     "                               types\n"
     "  check                        validate the configuration, print the mapping\n"
@@ -78,6 +84,7 @@ struct Options {
     bool dryRun = false;
     bool all = false;
     bool json = false;
+    bool force = false;
     int timeoutSeconds = kDefaultWaitTimeout;
     std::vector<PciAddress> addresses;
 };
@@ -89,11 +96,36 @@ struct UsageError {
     std::string message;
 };
 
+// A word that is not an option: the command, then its addresses.
+void addOperand(Options& options, const std::string& arg) {
+    if (options.command.empty()) {
+        if (arg != "apply" && arg != "status" && arg != "check" && arg != "wait")
+            throw UsageError{"unknown command " + quote(arg, 64) +
+                             "; the commands are apply, status, check and wait"};
+        options.command = arg;
+        return;
+    }
+    if (options.command == "check" || options.command == "wait")
+        throw UsageError{options.command + " takes no arguments"};
+    auto address = parsePciAddress(arg);
+    if (!address) {
+        std::string guess = guessPciAddress(arg);
+        throw UsageError{quote(arg, 64) + " is not a PCI address; write DDDD:BB:DD.F or BB:DD.F" +
+                         (guess.empty() ? "" : " (did you mean " + guess + "?)")};
+    }
+    options.addresses.push_back(*address);
+}
+
 Options parseArguments(int argc, char** argv) {
     Options options;
     std::vector<std::string> args(argv + 1, argv + argc);
+    bool optionsEnded = false; // after "--", everything is a command or an address
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
+        if (arg == "--" && !optionsEnded) {
+            optionsEnded = true;
+            continue;
+        }
         auto valueOf = [&](const std::string& name) {
             if (arg.size() > name.size() && arg.compare(0, name.size() + 1, name + "=") == 0)
                 return arg.substr(name.size() + 1);
@@ -101,7 +133,9 @@ Options parseArguments(int argc, char** argv) {
                 throw UsageError{name + " needs a value"};
             return args[++i];
         };
-        if (arg == "--help" || arg == "-h" || arg == "--version") {
+        if (optionsEnded || arg.empty() || arg[0] != '-') {
+            addOperand(options, arg);
+        } else if (arg == "--help" || arg == "-h" || arg == "--version") {
             options.command = arg;
             return options;
         } else if (arg == "--config-dir" || arg.rfind("--config-dir=", 0) == 0) {
@@ -120,6 +154,8 @@ Options parseArguments(int argc, char** argv) {
             options.all = true;
         } else if (arg == "--json" && (options.command == "status" || options.command == "apply")) {
             options.json = true;
+        } else if (arg == "--force" && options.command == "apply") {
+            options.force = true;
         } else if ((arg == "--timeout" || arg.rfind("--timeout=", 0) == 0) &&
                    options.command == "wait") {
             std::string value = valueOf("--timeout");
@@ -132,25 +168,9 @@ Options parseArguments(int argc, char** argv) {
                                  std::to_string(kMaxWaitTimeout) + ", not \"" +
                                  value.substr(0, 64) + "\""};
             options.timeoutSeconds = static_cast<int>(seconds);
-        } else if (!arg.empty() && arg[0] == '-') {
+        } else {
             throw UsageError{"unknown option " + escaped(arg, 64) +
                              (options.command.empty() ? "" : " for " + options.command)};
-        } else if (options.command.empty()) {
-            if (arg != "apply" && arg != "status" && arg != "check" && arg != "wait")
-                throw UsageError{"unknown command " + quote(arg, 64) +
-                                 "; the commands are apply, status, check and wait"};
-            options.command = arg;
-        } else if (options.command == "check" || options.command == "wait") {
-            throw UsageError{options.command + " takes no arguments"};
-        } else {
-            auto address = parsePciAddress(arg);
-            if (!address) {
-                std::string guess = guessPciAddress(arg);
-                throw UsageError{quote(arg, 64) +
-                                 " is not a PCI address; write DDDD:BB:DD.F or BB:DD.F" +
-                                 (guess.empty() ? "" : " (did you mean " + guess + "?)")};
-            }
-            options.addresses.push_back(*address);
         }
     }
     if (options.command.empty())
@@ -370,12 +390,40 @@ std::string udevAction() {
 struct ApplyContext {
     bool dryRun = false;
     bool json = false; // apply --json: the document replaces the dry run's plan on stdout
+    bool useSyslog = false;
+    bool force = false;
     std::string runDir;
     std::string action;      // udevAction()
     std::string fingerprint; // Config::fingerprint
 };
 
-void printPlan(const CardTask& task, const CardPlan& plan) {
+// What a restart of the card would take down, read just before it is planned to happen.
+struct RestartImpact {
+    CardInterfaces before;
+    HostFacts host;
+    std::vector<std::string> lines; // restartImpact()
+};
+
+// Whether the writes of `plan` can restart the card: a change of protocol does, and auto does
+// on a card that senses the other protocol.
+bool mayRestart(const CardPlan& plan) {
+    return plan.restartsCard() || plan.setsAuto();
+}
+
+RestartImpact readRestartImpact(const CardInfo& card, const CardPlan& plan) {
+    RestartImpact impact;
+    impact.before = readCardInterfaces(card);
+    SystemHostNetwork system;
+    impact.host = gatherHostFacts(system, impact.before);
+    std::vector<int> changing;
+    for (const PortPlan& port : plan.ports)
+        if (port.changes)
+            changing.push_back(port.port);
+    impact.lines = restartImpact(impact.before, impact.host, changing);
+    return impact;
+}
+
+void printPlan(const CardTask& task, const CardPlan& plan, const RestartImpact* impact) {
     std::string verdict =
         plan.inSync() ? "in sync, nothing to write"
         : plan.restartsCard()
@@ -400,6 +448,11 @@ void printPlan(const CardTask& task, const CardPlan& plan) {
             std::printf("  port %d: %s (configured %s)\n", port.port,
                         formatPortState(port.current).c_str(),
                         std::string(portWantName(port.want)).c_str());
+    }
+    if (impact) {
+        std::printf("  a restart takes down, until the card is back:\n");
+        for (const std::string& line : impact->lines)
+            std::printf("    %s\n", line.c_str());
     }
 }
 
@@ -445,6 +498,11 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
     CardReading reading = readCard(ports);
     CardPlan plan = makePlan(reading, *wants);
     ApplyResult result = planOutcome(plan);
+    // What a restart would take down: shown by the dry run, logged before a switch, and what
+    // the guard looks at.
+    std::optional<RestartImpact> impact;
+    if (result.outcome == ApplyOutcome::Planned && mayRestart(plan))
+        impact = readRestartImpact(task.card, plan);
     // Declared before the lock: it ends last, once the outcome is logged and the lock released.
     std::optional<DeferredSignals> deferred;
     std::unique_ptr<CardLock> lock;
@@ -475,12 +533,31 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
         if (CardReading now = readCard(ports); !(now == reading)) {
             plan = makePlan(now, *wants);
             result = planOutcome(plan);
+            impact.reset();
+            if (result.outcome == ApplyOutcome::Planned && mayRestart(plan))
+                impact = readRestartImpact(task.card, plan);
+        }
+        // An admin at a terminal is stopped before cutting the network they work over; udev
+        // and scripts are never asked.
+        if (impact && guardApplies(isatty(STDIN_FILENO) == 1, context.useSyslog,
+                                   !context.action.empty(), context.force)) {
+            if (std::string refusal = restartRefusal(label, impact->before, impact->host);
+                !refusal.empty())
+                return fail(refusal);
         }
         if (result.outcome == ApplyOutcome::Planned) {
+            if (impact)
+                for (const std::string& line : impact->lines)
+                    logNotice(label + ": before the restart: " + line);
             // Between the first write and the last read-back (or the restore) the card must
             // not be left behind: a signal then is acted on once the outcome below is logged.
             deferred.emplace(label);
             result = switchCard(ports, plan);
+            // What ifupdown leaves undone once the card is back.
+            if (impact && result.restarts > 0)
+                for (const std::string& notice :
+                     afterRestartNotices(impact->before, readCardInterfaces(task.card)))
+                    logWarning(label + ": " + notice);
         }
     }
     report.before = result.before;
@@ -495,7 +572,7 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
                          " are as configured; " +
                          (context.dryRun ? "nothing to write" : "nothing written");
         if (context.dryRun && !context.json)
-            printPlan(task, plan);
+            printPlan(task, plan, nullptr);
         else if (!context.dryRun)
             logInfo(report.message);
         return true;
@@ -505,7 +582,7 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
                          " would be set to " + target + " as configured in " +
                          where(*task.entry());
         if (!context.json)
-            printPlan(task, plan);
+            printPlan(task, plan, impact ? &*impact : nullptr);
         return true;
     case ApplyOutcome::Switched:
         forgetRefusal(context.runDir, task.card.address);
@@ -612,7 +689,8 @@ int commandApply(const Options& options) {
         ok = collectCards(options, cards, &reports);
         if (options.all && cards.empty())
             logInfo("no mlx4 card found; nothing to do");
-        ApplyContext context{options.dryRun, options.json, runDirectory(), udevAction(),
+        ApplyContext context{options.dryRun,  options.json,   options.useSyslog,
+                             options.force,   runDirectory(), udevAction(),
                              config.fingerprint};
         // The rule's path reads only what the configuration matches on; a dry run shows it all.
         IdentityNeeds needs = config.identityNeeds();
@@ -642,6 +720,7 @@ struct PortRow {
     PortReading reading;
     std::string configured; // empty if not configured
     bool inSync = false;    // readable, as configured (or not configured), and the card handled
+    PortLink link;          // what the port is as an interface
 };
 
 struct CardRow {
@@ -664,6 +743,9 @@ CardRow statusRow(const CardTask& task, const std::string& runDir, const Config&
     SysfsCardPorts ports(task.card);
     // The ports that are there, by number: a card with mlx4_port1 and mlx4_port3 has no port 2.
     CardReading reading = readCard(ports, task.card.ports);
+    CardInterfaces interfaces;
+    if (isMlx4Card(task.card) && !reading.ports.empty())
+        interfaces = readCardInterfaces(task.card);
     const std::vector<PortWant>* wants = task.wants();
     for (const PortReading& port : reading.ports) {
         PortWant want = PortWant::Keep;
@@ -671,7 +753,11 @@ CardRow statusRow(const CardTask& task, const std::string& runDir, const Config&
             want = (*wants)[static_cast<size_t>(port.port - 1)];
         else if (task.entry())
             want = configuredWant(task.entry()->spec, port.port);
-        PortRow portRow{port, task.entry() ? std::string(portWantName(want)) : "", false};
+        std::optional<PortType> running;
+        if (port.state)
+            running = port.state->active;
+        PortRow portRow{port, task.entry() ? std::string(portWantName(want)) : "", false,
+                        portLink(interfaces, port.port, running)};
         // A card the helper refuses is never in sync: apply fails for it.
         portRow.inSync = port.state && satisfies(*port.state, want) && !task.problem();
         row.inSync &= portRow.inSync;
@@ -710,6 +796,9 @@ void printStatusJson(const std::vector<CardRow>& rows) {
                 entry["error"] = port.reading.problem;
             entry["configured"] = stringOrNull(port.configured);
             entry["writable"] = port.reading.writable;
+            entry.update(portLinkJson(port.link));
+            if (!port.link.note.empty())
+                entry["note"] = port.link.note;
             card["ports"].push_back(entry);
         }
         addIdentityJson(row.task, card);
@@ -731,23 +820,41 @@ void printStatusJson(const std::vector<CardRow>& rows) {
 
 void printStatusTable(const std::vector<CardRow>& rows) {
     std::vector<std::vector<std::string>> table{
-        {"ADDRESS", "MODEL", "PORT", "CURRENT", "CONFIGURED", "IN SYNC"}};
+        {"ADDRESS", "MODEL", "PORT", "CURRENT", "CONFIGURED", "IN SYNC", "INTERFACE", "LINK"}};
     std::vector<std::string> notes;
     for (const CardRow& row : rows) {
         std::string address = row.task.card.address.str();
         std::string model = modelName(row.task.card.device);
         if (row.ports.empty())
-            table.push_back({address, model, "-", "-", "-", row.inSync ? "yes" : "no"});
+            table.push_back({address, model, "-", "-", "-", row.inSync ? "yes" : "no", "-", "-"});
         for (const PortRow& port : row.ports) {
             table.push_back({address, model, std::to_string(port.reading.port),
                              port.reading.state ? formatPortState(*port.reading.state)
                                                 : "unreadable",
                              port.configured.empty() ? "-" : port.configured,
-                             port.inSync ? "yes" : "no"});
+                             port.inSync ? "yes" : "no", interfaceColumn(port.link),
+                             linkColumn(port.link)});
         }
-        for (const PortRow& port : row.ports)
+        // The same note for both ports ("mlx4_en is not loaded") is said once for the card.
+        std::vector<std::pair<std::string, std::vector<int>>> linkNotes;
+        for (const PortRow& port : row.ports) {
             if (!port.reading.problem.empty())
                 notes.push_back(cardLabel(row.task.card) + ": " + port.reading.problem);
+            if (port.link.note.empty())
+                continue;
+            auto same = std::find_if(linkNotes.begin(), linkNotes.end(),
+                                     [&](const auto& note) { return note.first == port.link.note; });
+            if (same == linkNotes.end())
+                linkNotes.push_back({port.link.note, {port.reading.port}});
+            else
+                same->second.push_back(port.reading.port);
+        }
+        for (const auto& [note, ports] : linkNotes) {
+            std::string which = ports.size() == 1 ? " port " + std::to_string(ports.front())
+                                                  : " ports " + std::to_string(ports.front()) +
+                                                        " and " + std::to_string(ports.back());
+            notes.push_back(address + which + ": " + note);
+        }
         if (row.task.problem())
             notes.push_back(*row.task.problem());
         else if (!row.refused.empty())

@@ -206,7 +206,10 @@ TEST_CASE("status --json reports cards, ports, configured types and sync") {
     CHECK(first["in_sync"] == false);
     CHECK(
         first["ports"][0] ==
-        nlohmann::json{{"port", 1}, {"current", "ib"}, {"configured", "eth"}, {"writable", true}});
+        nlohmann::json{{"port", 1},         {"current", "ib"},  {"configured", "eth"},
+                       {"writable", true},  {"netdev", nullptr}, {"ib_device", nullptr},
+                       {"link", nullptr},   {"speed_mbps", nullptr},
+                       {"note", "mlx4_ib is not loaded: modprobe mlx4_ib"}});
     CHECK(first["ports"][1]["current"] == "auto (eth)");
     CHECK(first["ports"][1]["configured"] == "auto");
     auto second = doc["cards"][1];
@@ -268,7 +271,7 @@ TEST_CASE("--help and --version") {
     Machine m;
     RunResult r = m.run({"--help"});
     CHECK(r.status == 0);
-    CHECK(contains(r.out, "apply [--dry-run] [--json] (--all | ADDRESS...)"));
+    CHECK(contains(r.out, "apply [--dry-run] [--json] [--force] (--all | ADDRESS...)"));
     CHECK(contains(r.out, "wait [--timeout SECONDS]"));
     r = m.run({"--version"});
     CHECK(r.status == 0);
