@@ -13,7 +13,14 @@ namespace mlx4::test {
 // lib/kobject_uevent.c, kobject_synth_uevent(), since 4.13; "0" when the writer gave no UUID.
 const std::vector<std::string> kSyntheticEvent = {"SYNTH_UUID=0"};
 
+// One card, built in the tests' words: CardSpec("0000:05:00.0", {"ib", "eth"}), then any field
+// that differs from an MHQH29B bound to mlx4_core set by name.
 struct CardSpec {
+    CardSpec() = default;
+    explicit CardSpec(std::string pciAddress, std::vector<std::string> portTypes = {"ib", "ib"},
+                      unsigned pciDevice = 0x673c)
+        : address(std::move(pciAddress)), ports(std::move(portTypes)), device(pciDevice) {}
+
     std::string address;                        // "0000:05:00.0"
     std::vector<std::string> ports{"ib", "ib"}; // what mlx4_port<N> reads, without the newline;
                                                 // empty: the driver has not created the files yet

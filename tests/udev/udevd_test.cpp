@@ -426,15 +426,6 @@ private:
     size_t sent_ = 0;
 };
 
-CardSpec boundCard(const std::string& address, unsigned device,
-                   std::vector<std::string> ports = {"ib", "ib"}) {
-    CardSpec spec;
-    spec.address = address;
-    spec.device = device;
-    spec.ports = std::move(ports);
-    return spec;
-}
-
 using Ports = std::vector<std::string>;
 
 } // namespace
@@ -442,7 +433,7 @@ using Ports = std::vector<std::string>;
 TEST_CASE("hotplug: the add before the probe changes nothing, the bind applies the configuration") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "eth"]}})");
-    CardSpec spec = boundCard(kCard1, 0x673c, {});
+    CardSpec spec(kCard1, {});
     spec.driver.clear();
     bench.bed().addCard(spec);
     bench.startUdevd();
@@ -465,7 +456,7 @@ TEST_CASE("hotplug: the add before the probe changes nothing, the bind applies t
 TEST_CASE("coldplug: an add for a card the driver already holds applies the configuration") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "ib"]}})");
-    bench.bed().addCard(boundCard(kCard1, 0x673c));
+    bench.bed().addCard(CardSpec(kCard1));
     bench.startUdevd();
 
     bench.syntheticEvent(kCard1, "add");
@@ -479,7 +470,7 @@ TEST_CASE("a real add while the driver probes and a kernel change run nothing, b
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "eth"]}})");
     // The driver link is already there while mlx4_core probes, and the port files are being made.
-    bench.bed().addCard(boundCard(kCard1, 0x673c, {"ib"}));
+    bench.bed().addCard(CardSpec(kCard1, {"ib"}));
     bench.startUdevd();
 
     PortSnapshot before = bench.snapshot(kCard1);
@@ -502,7 +493,7 @@ TEST_CASE("a real add while the driver probes and a kernel change run nothing, b
 TEST_CASE("change after editing the configuration applies the new configuration") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["ib", "ib"]}})");
-    bench.bed().addCard(boundCard(kCard1, 0x673c));
+    bench.bed().addCard(CardSpec(kCard1));
     bench.startUdevd();
 
     // In sync: the helper runs and writes nothing.
@@ -522,7 +513,7 @@ TEST_CASE("change after editing the configuration applies the new configuration"
 TEST_CASE("rebind: unbind then bind applies the configuration again") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "eth"]}})");
-    bench.bed().addCard(boundCard(kCard1, 0x1003, {"eth", "eth"}));
+    bench.bed().addCard(CardSpec(kCard1, {"eth", "eth"}, 0x1003));
     bench.startUdevd();
 
     bench.bed().unbindDriver(kCard1);
@@ -543,8 +534,8 @@ TEST_CASE("two cards at once: each gets its own configuration") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "eth"], ")" + kCard2 +
                       R"(": ["ib", "eth"]}})");
-    bench.bed().addCard(boundCard(kCard1, 0x673c));
-    bench.bed().addCard(boundCard(kCard2, 0x1003));
+    bench.bed().addCard(CardSpec(kCard1));
+    bench.bed().addCard(CardSpec(kCard2, {"ib", "ib"}, 0x1003));
     bench.startUdevd();
 
     // Both queued before udevd handles either: unrelated devices are handled in parallel.
@@ -561,7 +552,7 @@ TEST_CASE("invalid configuration: nothing is written and the reason goes to sysl
     UdevdBench bench;
     SyslogCapture syslog;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "ethernet"]}})");
-    bench.bed().addCard(boundCard(kCard1, 0x673c));
+    bench.bed().addCard(CardSpec(kCard1));
     bench.startUdevd();
 
     PortSnapshot before = bench.snapshot(kCard1);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// A test machine for fault tests: testbed, configuration, lock directory and the fault shim.
-#include "fault_machine.h"
+// A simulated machine for the tests of the built helper: testbed, configuration, lock
+// directory, and the helper run under the preload libraries.
+#include "machine.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
@@ -16,8 +18,8 @@
 
 namespace mlx4::test {
 
-FaultMachine::FaultMachine() {
-    char name[] = "/tmp/mlx4-faults-XXXXXX";
+Machine::Machine() {
+    char name[] = "/tmp/mlx4-machine-XXXXXX";
     if (!mkdtemp(name))
         throw std::runtime_error(std::string("mkdtemp: ") + strerror(errno));
     dir = name;
@@ -27,39 +29,39 @@ FaultMachine::FaultMachine() {
     writeLog = dir + "/writes.log";
 }
 
-FaultMachine::~FaultMachine() {
+Machine::~Machine() {
     std::error_code ignored; // a destructor cannot fail a test
     std::filesystem::remove_all(dir, ignored);
 }
 
-void FaultMachine::config(const std::string& text, const std::string& name) {
+void Machine::config(const std::string& text, const std::string& name) {
     mkdir(configDir.c_str(), 0755);
     mkdir((configDir + "/config.d").c_str(), 0755);
     std::ofstream(configDir + "/" + name, std::ios::binary) << text;
 }
 
-std::vector<std::string> FaultMachine::argv(std::vector<std::string> args) const {
+std::vector<std::string> Machine::argv(std::vector<std::string> args) const {
     args.insert(args.begin(), {MLX4_PORTTYPE_BINARY, "--config-dir", configDir});
     return args;
 }
 
-std::vector<std::string> FaultMachine::environment(const std::string& faults) const {
+std::vector<std::string> Machine::environment(const std::string& faults) const {
     std::vector<std::string> variables{"MLX4_PORTTYPE_RUN_DIR=" + runDir, "MLX4_FAULTS=" + faults,
                                        "MLX4_FAULTS_LOG=" + writeLog};
     variables.insert(variables.end(), extraEnvironment.begin(), extraEnvironment.end());
     return variables;
 }
 
-StartedProgram FaultMachine::start(std::vector<std::string> args, const std::string& faults) {
+StartedProgram Machine::start(std::vector<std::string> args, const std::string& faults) {
     return startWithPreload(argv(std::move(args)), environment(faults), MLX4_FAULT_SHIM);
 }
 
-RunResult FaultMachine::run(std::vector<std::string> args, const std::string& faults) {
+RunResult Machine::run(std::vector<std::string> args, const std::string& faults) {
     StartedProgram program = start(std::move(args), faults);
     return finish(program);
 }
 
-std::vector<LoggedWrite> FaultMachine::writes() const {
+std::vector<LoggedWrite> Machine::writes() const {
     std::vector<LoggedWrite> all;
     std::ifstream in(writeLog);
     for (std::string line; std::getline(in, line);) {
@@ -76,7 +78,7 @@ std::vector<LoggedWrite> FaultMachine::writes() const {
     return all;
 }
 
-std::vector<LoggedWrite> FaultMachine::writesTo(const std::string& address) const {
+std::vector<LoggedWrite> Machine::writesTo(const std::string& address) const {
     std::vector<LoggedWrite> selected;
     std::string prefix = Testbed::sysPath(address) + "/";
     for (const LoggedWrite& write : writes())
@@ -85,23 +87,36 @@ std::vector<LoggedWrite> FaultMachine::writesTo(const std::string& address) cons
     return selected;
 }
 
-void FaultMachine::clearWrites() {
+void Machine::clearWrites() {
     unlink(writeLog.c_str());
 }
 
-std::string FaultMachine::sysFile(const std::string& address, const std::string& file) {
+std::string Machine::sysFile(const std::string& address, const std::string& file) {
     return Testbed::sysPath(address) + "/" + file;
 }
 
-CardSpec mlx4Card(const std::string& address, std::vector<std::string> ports) {
-    CardSpec spec;
-    spec.address = address;
-    spec.ports = std::move(ports);
-    return spec;
+void Machine::markUnwritten(const std::string& address, int port) {
+    struct timespec old[2] = {{1000, 0}, {1000, 0}};
+    std::string path = bed.filePath(address, "mlx4_port" + std::to_string(port));
+    REQUIRE(utimensat(AT_FDCWD, path.c_str(), old, 0) == 0);
 }
 
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
+bool Machine::written(const std::string& address, int port) {
+    struct stat st;
+    REQUIRE(stat(bed.filePath(address, "mlx4_port" + std::to_string(port)).c_str(), &st) == 0);
+    return st.st_mtim.tv_sec != 1000;
+}
+
+std::string Machine::ports(const std::string& address) const {
+    std::string one = bed.readPort(address, 1), two = bed.readPort(address, 2);
+    return one.substr(0, one.size() - 1) + "," + two.substr(0, two.size() - 1);
+}
+
+CardSpec decoy() {
+    CardSpec spec(kDecoy, {"ib"}, 0x1533);
+    spec.vendor = 0x8086;
+    spec.driver = "igb";
+    return spec;
 }
 
 } // namespace mlx4::test
