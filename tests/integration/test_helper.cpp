@@ -66,12 +66,16 @@ TEST_CASE("the bytes written are exactly the kernel's strings, newline included"
 }
 
 TEST_CASE("a port that reads back what no kernel prints is put back, and the log says so") {
-    // A testbed file keeps what was written: "auto\n" reads back as "auto", which the driver
-    // never prints (it says "auto (ib)"), so the helper must restore the card.
+    // The driver prints "auto (ib)" or "auto (eth)", never "auto" alone: a port that reads so
+    // after the write is one the helper cannot trust, so it must restore the card. The kernel
+    // model behind the files never says it; the fault shim makes port 1 read it once, after the
+    // write.
     Machine m;
     m.bed.addCard(CardSpec(kCx2a, {"ib", "eth"}));
     m.config(R"({"cards": {"05:00.0": ["auto", "ib"]}})");
-    RunResult r = m.run({"apply", "05:00.0"});
+    RunResult r = m.run({"apply", "05:00.0"},
+                        "read|" + Machine::sysFile(kCx2a, "mlx4_port1") + "|text=auto\\n|w|1");
+    CAPTURE(r.err);
     CHECK(r.status == 1);
     CHECK(m.bed.readPort(kCx2a, 1) == "ib\n");
     CHECK(m.bed.readPort(kCx2a, 2) == "eth\n");

@@ -53,7 +53,8 @@ std::vector<std::string> Machine::environment(const std::string& faults) const {
 }
 
 StartedProgram Machine::start(std::vector<std::string> args, const std::string& faults) {
-    return startWithPreload(argv(std::move(args)), environment(faults), MLX4_FAULT_SHIM);
+    return startWithPreload(argv(std::move(args)), environment(faults),
+                            std::string(MLX4_FAULT_SHIM) + ":" + MLX4_KERNEL_SHIM);
 }
 
 RunResult Machine::run(std::vector<std::string> args, const std::string& faults) {
@@ -110,6 +111,17 @@ bool Machine::written(const std::string& address, int port) {
 std::string Machine::ports(const std::string& address) const {
     std::string one = bed.readPort(address, 1), two = bed.readPort(address, 2);
     return one.substr(0, one.size() - 1) + "," + two.substr(0, two.size() - 1);
+}
+
+KernelCard Machine::kernel(const std::string& address) const {
+    std::ifstream in(bed.kernelCardPath(address));
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string error;
+    std::optional<KernelCard> card = parseKernelCard(text.str(), error);
+    if (!card)
+        throw std::runtime_error(bed.kernelCardPath(address) + ": " + error);
+    return *card;
 }
 
 CardSpec decoy() {

@@ -4,6 +4,7 @@
 // kernel model's and the fault shim's preload libraries.
 #pragma once
 
+#include "kernel_card.h"
 #include "test_text.h"
 #include "testbed.h"
 
@@ -49,6 +50,10 @@ public:
 
     // "eth,ib": what the card's two port files hold, without their newlines.
     std::string ports(const std::string& address) const;
+
+    // What the kernel model keeps for a card added with a kernel: its ports' driver state
+    // (empty before the first write) and what writes cost (restarts, firmware failures).
+    KernelCard kernel(const std::string& address) const;
 
     // "/sys/devices/pci0000:00/<address>/<file>", as the helper and the shims name it.
     static std::string sysFile(const std::string& address, const std::string& file);
