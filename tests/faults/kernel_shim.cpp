@@ -176,11 +176,21 @@ int kernelStore(const OpenPort& open, std::string_view bytes) {
     if (!card)
         fail(path + ": " + error);
 
+    // The port files the driver created tell the number of ports (a test may add the second
+    // while the card "probes").
     std::vector<std::string> paths, files;
-    for (int port = 1; port <= card->variant.ports; ++port) {
-        paths.push_back(std::string(open.cardDir) + "/mlx4_port" + std::to_string(port));
-        files.push_back(readFile(paths.back()));
+    for (int port = 1;; ++port) {
+        std::string portPath = std::string(open.cardDir) + "/mlx4_port" + std::to_string(port);
+        if (access(portPath.c_str(), F_OK) != 0)
+            break;
+        paths.push_back(portPath);
+        files.push_back(readFile(portPath));
     }
+    if (paths.empty() || paths.size() > 2)
+        fail(std::string(open.cardDir) + ": the kernel model runs cards with 1 or 2 ports");
+    card->variant.ports = int(paths.size());
+    if (card->ports.size() != paths.size())
+        card->ports.clear(); // another probe: the files tell the start
     KernelModel model(card->variant, currentPorts(*card, files), card->counters);
     int result = model.writeRaw(open.port, bytes);
 

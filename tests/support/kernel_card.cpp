@@ -180,11 +180,6 @@ std::optional<KernelCard> parseKernelCard(const std::string& text, std::string& 
         error = "no card: line";
         return std::nullopt;
     }
-    if (!card.ports.empty() && card.ports.size() != size_t(card.variant.ports)) {
-        error = "the card has " + std::to_string(card.variant.ports) + " ports but " +
-                std::to_string(card.ports.size()) + " port lines";
-        return std::nullopt;
-    }
     return card;
 }
 

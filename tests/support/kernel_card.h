@@ -4,11 +4,11 @@
 // A testbed card that has a kernel behind its port files has a file
 // $UMOCKDEV_DIR/mlx4-kernel/<address> (Testbed::kernelCardPath()). The testbed writes its first
 // line from CardSpec::kernel, the card's variant:
-//   card: ports=2 device=0x673c dpdp sense era=5.5 support=both,ib-only links=-,eth
-//         firmware-fails-port=1
+//   card: device=0x673c dpdp sense era=5.5 support=both,ib-only links=-,eth firmware-fails-port=1
 // (one line; each word optional: no-dpdp, no-sense, era=3.4|3.6|4.6|5.5, support=both|ib-only|
-// eth-only per port, links=-|ib|eth|up per port, firmware-fails-port=0|1|2, read-only). The shim
-// adds what the driver keeps and counts, after each write:
+// eth-only per port, links=-|ib|eth|up per port, firmware-fails-port=0|1|2, read-only; the shim
+// adds ports=, counted from the port files at each write). The shim adds what the driver keeps
+// and counts, after each write:
 //   port1: active=ib possible=eth staged=eth
 //   counters: restarts=1 writes=2 firmware-failures=0 registered=yes
 #pragma once

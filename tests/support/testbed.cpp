@@ -111,18 +111,17 @@ void Testbed::addCard(const CardSpec& card) {
             chmod(filePath(card.address, "mlx4_port" + std::to_string(i + 1)).c_str(), 0444);
     if (!card.kernel.empty() && card.driver == "mlx4_core") {
         kernels_[card.address] = {card.kernel + (card.readOnly ? " read-only" : ""), card.device};
-        probeKernel(card.address, card.ports.size());
+        probeKernel(card.address);
     }
 }
 
-void Testbed::probeKernel(const std::string& address, size_t ports) {
+void Testbed::probeKernel(const std::string& address) {
     auto kernel = kernels_.find(address);
-    if (kernel == kernels_.end() || ports < 1 || ports > 2)
+    if (kernel == kernels_.end())
         return;
     mkdir((rootDir() + "/" + kKernelCardDir).c_str(), 0755);
     std::ofstream(kernelCardPath(address))
-        << "card: ports=" << ports << " device=0x" << hex4(kernel->second.second) << " "
-        << kernel->second.first << "\n";
+        << "card: device=0x" << hex4(kernel->second.second) << " " << kernel->second.first << "\n";
 }
 
 std::string Testbed::kernelCardPath(const std::string& address) const {
@@ -132,7 +131,7 @@ std::string Testbed::kernelCardPath(const std::string& address) const {
 void Testbed::bindDriver(const std::string& address, const std::vector<std::string>& ports) {
     for (size_t i = 0; i < ports.size(); ++i)
         setPort(address, static_cast<int>(i) + 1, ports[i]);
-    probeKernel(address, ports.size());
+    probeKernel(address);
     umockdev_testbed_set_attribute_link(bed_, devPath(address).c_str(), "driver",
                                         driverLink("mlx4_core").c_str());
     std::ifstream in(filePath(address, "uevent"));

@@ -34,9 +34,9 @@ struct CardSpec {
     std::string driver = "mlx4_core"; // empty: no driver bound
     bool readOnly = false;            // port files 0444, as in multi-function mode
     // The kernel model behind the port files, for programs run with the kernel shim: the words
-    // of kernel_card.h's card: line beyond ports= and device= ("dpdp sense links=eth,-",
-    // "no-dpdp", "dpdp firmware-fails-port=1"). Empty: plain testbed files, which keep whatever
-    // is written. Only for a card bound to mlx4_core with 1 or 2 ports.
+    // of kernel_card.h's card: line beyond device= ("dpdp sense links=eth,-", "no-dpdp",
+    // "dpdp firmware-fails-port=1"). Empty: plain testbed files, which keep whatever is
+    // written. Only for a card bound to mlx4_core.
     std::string kernel = "dpdp";
     // Binary attributes (card_bytes.h builds them); empty: the file is absent.
     std::string config; // config space
@@ -94,7 +94,7 @@ public:
 
 private:
     // Writes the card file with the card's options and no state: the driver probed the card.
-    void probeKernel(const std::string& address, size_t ports);
+    void probeKernel(const std::string& address);
 
     UMockdevTestbed* bed_;
     std::map<std::string, std::pair<std::string, unsigned>> kernels_; // address: options, device

@@ -227,10 +227,10 @@ public:
 
         installRule("90-mlx4-porttype.rules", readFile(MLX4_RULE_BUILD_TREE));
         // RUN programs get the device's properties as their whole environment: without these
-        // the helper would not see the testbed.
+        // the helper would not see the testbed, nor the kernel model behind its port files.
         installRule("00-mlx4-test-environment.rules",
                     "SUBSYSTEM==\"pci\", ENV{UMOCKDEV_DIR}=\"" + bed_.rootDir() +
-                        "\", ENV{LD_PRELOAD}=\"libumockdev-preload.so.0\", "
+                        "\", ENV{LD_PRELOAD}=\"" MLX4_KERNEL_SHIM ":libumockdev-preload.so.0\", "
                         "ENV{MLX4_PORTTYPE_RUN_DIR}=\"" +
                         tmp_.path() + "/locks\", ENV{ASAN_OPTIONS}=\"verify_asan_link_order=0\"\n");
         // RUN programs run in order, so this line appears once the helper is done with the event.
@@ -463,6 +463,30 @@ TEST_CASE("coldplug: an add for a card the driver already holds applies the conf
     CHECK(bench.helperRuns(kCard1).size() == 1);
     CHECK(bench.failures() == "");
     CHECK(bench.ports(kCard1) == Ports{"eth\n", "ib\n"});
+    bench.stopUdevd();
+}
+
+TEST_CASE("a target the kernel refuses: bind tries it once and puts the card back, change "
+          "events leave it") {
+    UdevdBench bench;
+    bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "ib"]}})");
+    CardSpec card(kCard1);
+    card.kernel = "no-dpdp"; // "Only same port types supported on this HCA"
+    bench.bed().addCard(card);
+    bench.startUdevd();
+
+    bench.event(kCard1, "bind");
+    CHECK(bench.helperRuns(kCard1).size() == 1);
+    CHECK(contains(bench.failures(), "failed with exit code 1"));
+    CHECK(bench.ports(kCard1) == Ports{"ib\n", "ib\n"});
+    // The helper's restore cleared what the refused writes left staged in the driver.
+    CHECK(contains(readFile(bench.bed().kernelCardPath(kCard1)), "staged=-"));
+    CHECK_FALSE(contains(readFile(bench.bed().kernelCardPath(kCard1)), "staged=eth"));
+
+    PortSnapshot before = bench.snapshot(kCard1);
+    bench.syntheticEvent(kCard1, "change");
+    CHECK(bench.helperRuns(kCard1).size() == 2);
+    CHECK(bench.snapshot(kCard1) == before); // not tried again: nothing written
     bench.stopUdevd();
 }
 
