@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include "build_config.h"
+#include "card_decision.h"
 #include "card_lock.h"
 #include "config.h"
 #include "deferred_signals.h"
@@ -25,6 +26,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <variant>
 #include <unistd.h>
 #include <vector>
 
@@ -158,91 +160,48 @@ Options parseArguments(int argc, char** argv) {
     return options;
 }
 
-std::string cardLabel(const CardInfo& card) {
-    return card.address.str() + " (" + modelName(card.device) + ")";
-}
-
 std::string where(const ConfigEntry& entry) {
     return entry.where();
 }
 
-// A card with what the configuration asks of it, or why nothing can be asked.
+// One card: what was read of it, the entry that configures it, and what to do with it.
 struct CardTask {
     CardInfo card;
     CardIdentity identity; // what was read of it: only what the configuration or command needs
-    const ConfigEntry* entry = nullptr;
-    const ConfigEntry* conflict = nullptr; // another entry of entry's rank, other port types
-    std::vector<PortWant> wants;           // one per port, when entry and ports are usable
-    std::string problem;                   // an error: the card is not handled
-    std::string idle;                      // a reason there is nothing to do (not an error)
-};
+    ConfigMatch match;
+    CardDecision decision;
 
-// Two entries of one rank name the card with different port types: it is not touched.
-std::string conflictProblem(const CardInfo& card, const ConfigMatch& match) {
-    return cardLabel(card) + ": " + match.entry->key + " (" + where(*match.entry) + ") and " +
-           match.conflict->key + " (" + where(*match.conflict) +
-           ") both name this card, with different port types (" + match.entry->spec.str() +
-           " and " + match.conflict->spec.str() +
-           "); the card was not touched. Remove one entry or make them agree";
-}
+    const ConfigEntry* entry() const { return match.entry; }
+    // The wants when the card is to be set, else nullptr.
+    const std::vector<PortWant>* wants() const {
+        const SetPorts* set = std::get_if<SetPorts>(&decision);
+        return set ? &set->wants : nullptr;
+    }
+    // The error when the card is not handled, else nullptr.
+    const std::string* problem() const {
+        const RefuseCard* refuse = std::get_if<RefuseCard>(&decision);
+        return refuse ? &refuse->problem : nullptr;
+    }
+};
 
 // `needs` says what of the card's identity to read; a caller that read it already passes it
 // as `known` instead.
 CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds needs = {},
                   const CardIdentity* known = nullptr) {
-    CardTask task;
-    task.card = card;
+    CardTask task{card, {}, {}, LeaveCard{}};
     task.identity.address = card.address;
-    if (card.vendor != kMellanoxVendor) {
-        char vendor[16];
-        std::snprintf(vendor, sizeof vendor, "0x%04x", card.vendor);
-        task.problem = card.address.str() + " is not a Mellanox card (vendor " +
-                       (card.vendor == kNoId ? quote(card.vendorText) : vendor) + ")";
-        return task;
+    if (isMlx4Card(card)) {
+        if (known) {
+            task.identity = *known;
+        } else if (needs.any()) {
+            task.identity = readCardIdentity(card, needs);
+            if (!task.identity.problems.empty())
+                logDebug(card.address.str() +
+                         ": identity partly unknown: " + task.identity.problems);
+        }
+        task.match = config.match(task.identity);
     }
-    if (card.driver.empty()) {
-        task.idle = "no driver is bound yet; the port types are set when mlx4_core binds it";
-        return task;
-    }
-    if (card.driver != "mlx4_core") {
-        task.problem = card.address.str() + " is driven by " + quote(card.driver) +
-                       ", not mlx4_core; only mlx4 cards have a port type to set";
-        return task;
-    }
-    if (known) {
-        task.identity = *known;
-    } else if (needs.any()) {
-        task.identity = readCardIdentity(card, needs);
-        if (!task.identity.problems.empty())
-            logDebug(card.address.str() + ": identity partly unknown: " + task.identity.problems);
-    }
-    ConfigMatch match = config.match(task.identity);
-    task.entry = match.entry;
-    task.conflict = match.conflict;
-    if (match.conflict) {
-        task.problem = conflictProblem(card, match);
-        return task;
-    }
-    if (!card.portProblem.empty()) {
-        task.problem = cardLabel(card) + " " + card.portProblem;
-        return task;
-    }
-    if (card.portCount == 0) {
-        task.idle = "has no port files yet (the driver is still starting it); the port types "
-                    "are set when it has finished";
-        return task;
-    }
-    if (!task.entry) {
-        task.idle = "not configured; left as it is";
-        return task;
-    }
-    std::string problem;
-    auto wants = wantsForCard(task.entry->spec, card.portCount, problem);
-    if (!wants)
-        task.problem = cardLabel(card) + ": " + where(*task.entry) + ": " + problem +
-                       "; the card was not touched";
-    else
-        task.wants = *wants;
+    task.decision = decideCard(card, task.match);
     return task;
 }
 
@@ -251,11 +210,11 @@ CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds need
 // "MCX312A-XCBT is an Ethernet-only card ..." when the configuration asks ib of such a card.
 std::string ethernetOnlyWarning(const CardTask& task) {
     std::string family = ethernetOnlyFamily(task.identity.vpd.part);
-    if (family.empty() || !task.entry ||
-        std::find(task.wants.begin(), task.wants.end(), PortWant::Ib) == task.wants.end())
+    const std::vector<PortWant>* wants = task.wants();
+    if (family.empty() || !wants || std::find(wants->begin(), wants->end(), PortWant::Ib) == wants->end())
         return {};
     return task.identity.vpd.part + " is an Ethernet-only card (" + family +
-           "): its ports cannot run ib, which " + where(*task.entry) +
+           "): its ports cannot run ib, which " + where(*task.entry()) +
            " asks; configure eth for it";
 }
 
@@ -276,7 +235,7 @@ void addIdentityJson(const CardTask& task, nlohmann::ordered_json& card) {
     card["product"] = stringOrNull(identity.vpd.product);
     card["psid"] = stringOrNull(identity.psid);
     card["firmware"] = stringOrNull(identity.firmware);
-    card["source"] = task.entry ? nlohmann::ordered_json(where(*task.entry)) : nullptr;
+    card["source"] = task.entry() ? nlohmann::ordered_json(where(*task.entry())) : nullptr;
     if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
         card["warning"] = warning;
 }
@@ -315,7 +274,8 @@ void printIdentityTable(const std::vector<CardTask>& tasks) {
         table.push_back({task.card.address.str(), guid, shown(identity.vpd.serial),
                          shown(identity.vpd.part), shown(identity.vpd.product),
                          shown(identity.psid), shown(identity.firmware),
-                         task.entry ? task.entry->key + " (" + where(*task.entry) + ")" : "-"});
+                         task.entry() ? task.entry()->key + " (" + where(*task.entry()) + ")"
+                                      : "-"});
         if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
             notes.push_back(task.card.address.str() + ": " + warning);
     }
@@ -415,31 +375,19 @@ struct ApplyContext {
     std::string fingerprint; // Config::fingerprint
 };
 
-// Whether a port is newly asked to sense: on most cards auto is accepted but senses nothing.
-bool setsAuto(const CardPlan& plan) {
-    for (const PortPlan& port : plan.ports)
-        if (port.changes && port.want == PortWant::Auto)
-            return true;
-    return false;
-}
-
-void printPlan(const CardTask& task, const ApplyResult& result) {
-    bool restarts = false;
-    CardPlan plan;
-    if (!result.before.empty())
-        plan = makePlan(result.before, task.wants);
-    for (const PortPlan& port : plan.ports)
-        restarts |= port.changesProtocol();
+void printPlan(const CardTask& task, const CardPlan& plan) {
     std::string verdict =
-        result.outcome == ApplyOutcome::InSync ? "in sync, nothing to write"
-        : restarts ? "would write; the card restarts and its network and InfiniBand interfaces "
-                     "go away until it is back"
-        : setsAuto(plan)
+        plan.inSync() ? "in sync, nothing to write"
+        : plan.restartsCard()
+            ? "would write; the card restarts and its network and InfiniBand interfaces go "
+              "away until it is back"
+        : plan.setsAuto()
             ? "would write; auto restarts a card with DPDP and sense support at once if a port "
               "senses the other protocol (other cards only accept it)"
             : "would write (auto-sensing off only; no restart expected)";
     std::printf("%s: %s\n", cardLabel(task.card).c_str(), verdict.c_str());
-    std::printf("  configured by %s (%s)\n", task.entry->key.c_str(), where(*task.entry).c_str());
+    std::printf("  configured by %s (%s)\n", task.entry()->key.c_str(),
+                where(*task.entry()).c_str());
     if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
         std::printf("  warning: %s\n", warning.c_str());
     for (const PortPlan& port : plan.ports) {
@@ -480,11 +428,12 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
         report.message = message;
         return false;
     };
-    if (!task.problem.empty())
-        return fail(task.problem);
-    if (task.wants.empty()) {
+    if (const std::string* problem = task.problem())
+        return fail(*problem);
+    const std::vector<PortWant>* wants = task.wants();
+    if (!wants) {
         report.result = "skipped";
-        report.message = label + ": " + task.idle;
+        report.message = label + ": " + std::get<LeaveCard>(task.decision).reason;
         if (!context.dryRun)
             logInfo(report.message);
         else if (!context.json)
@@ -492,9 +441,10 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
         return true;
     }
     SysfsCardPorts ports(task.card);
-    // Most events find the card as configured: that needs no lock. Otherwise lock, and plan
-    // again under the lock, since another run may have just switched the card.
-    ApplyResult result = applyCard(ports, task.wants, /*dryRun=*/true);
+    // Most events find the card as configured: that needs no lock.
+    CardReading reading = readCard(ports);
+    CardPlan plan = makePlan(reading, *wants);
+    ApplyResult result = planOutcome(plan);
     // Declared before the lock: it ends last, once the outcome is logged and the lock released.
     std::optional<DeferredSignals> deferred;
     std::unique_ptr<CardLock> lock;
@@ -505,12 +455,10 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
         // try it again (each try can restart the card twice). A bind event is a new probe, and
         // an admin's apply always tries.
         if (!context.action.empty() && context.action != "bind") {
-            auto earlier = recalledRefusal(context.runDir, task.card.address);
-            RefusalKey key{probeIdentity(task.card), context.fingerprint, result.before,
-                           result.target};
-            if (earlier && earlier->key == key) {
+            if (auto earlier =
+                    earlierRefusal(context.runDir, task.card, plan, context.fingerprint)) {
                 fail(label + ": refused earlier: ports " + formatPortStates(result.before) +
-                     " -> " + formatPortTypes(result.target) + " (" + where(*task.entry) +
+                     " -> " + formatPortTypes(result.target) + " (" + where(*task.entry()) +
                      "): " + earlier->reason + "; not tried again at this " + context.action +
                      " event; run `mlx4-porttype apply " + address + "` to try again");
                 report.result = "skipped";
@@ -522,10 +470,18 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
                                  problem);
         if (!lock)
             return fail(label + ": " + problem + "; nothing was written");
-        // Between the first write and the last read-back (or the restore) the card must not
-        // be left behind: a signal then is acted on once the outcome below is logged.
-        deferred.emplace(label);
-        result = applyCard(ports, task.wants);
+        // Another run may have switched the card between the reading and the lock: read it
+        // again, and plan anew only if it changed.
+        if (CardReading now = readCard(ports); !(now == reading)) {
+            plan = makePlan(now, *wants);
+            result = planOutcome(plan);
+        }
+        if (result.outcome == ApplyOutcome::Planned) {
+            // Between the first write and the last read-back (or the restore) the card must
+            // not be left behind: a signal then is acted on once the outcome below is logged.
+            deferred.emplace(label);
+            result = switchCard(ports, plan);
+        }
     }
     report.before = result.before;
     report.after = result.after;
@@ -539,28 +495,29 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
                          " are as configured; " +
                          (context.dryRun ? "nothing to write" : "nothing written");
         if (context.dryRun && !context.json)
-            printPlan(task, result);
+            printPlan(task, plan);
         else if (!context.dryRun)
             logInfo(report.message);
         return true;
     case ApplyOutcome::Planned:
         report.result = "changed";
         report.message = label + ": ports " + formatPortStates(result.before) +
-                         " would be set to " + target + " as configured in " + where(*task.entry);
+                         " would be set to " + target + " as configured in " +
+                         where(*task.entry());
         if (!context.json)
-            printPlan(task, result);
+            printPlan(task, plan);
         return true;
     case ApplyOutcome::Switched:
         forgetRefusal(context.runDir, task.card.address);
         report.result = "changed";
         report.message = label + ": ports " + formatPortStates(result.before) + " -> " +
                          formatPortStates(result.after) + ": " +
-                         (setsAuto(makePlan(result.before, task.wants))
+                         (plan.setsAuto()
                               ? "accepted; this card senses only with DPDP and sense support "
                                 "(the driver lists both when loaded with modprobe mlx4_core "
                                 "debug_level=1); "
                               : "") +
-                         "switched as configured in " + where(*task.entry);
+                         "switched as configured in " + where(*task.entry());
         logNotice(report.message);
         return true;
     case ApplyOutcome::ReadFailed:
@@ -570,13 +527,11 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
                     "; nothing was written");
     case ApplyOutcome::Refused: {
         std::string problem;
-        Refusal refusal{
-            {probeIdentity(task.card), context.fingerprint, result.before, result.target},
-            result.restarts,
-            result.reason};
+        Refusal refusal{refusalKey(task.card, plan, context.fingerprint), result.restarts,
+                        result.reason};
         bool remembered = result.kernelRefused &&
                           rememberRefusal(context.runDir, task.card.address, refusal, problem);
-        fail(label + ": cannot set ports to " + target + " (" + where(*task.entry) +
+        fail(label + ": cannot set ports to " + target + " (" + where(*task.entry()) +
              "): " + result.reason +
              ". The card was left as it was: " + formatPortStates(result.before) + "; " + cost +
              (remembered ? ". udev events do not try this again until the configuration "
@@ -588,14 +543,14 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
         return false;
     }
     case ApplyOutcome::LeftChanged:
-        return fail(label + ": cannot set ports to " + target + " (" + where(*task.entry) + "): " +
+        return fail(label + ": cannot set ports to " + target + " (" + where(*task.entry()) + "): " +
                     result.reason + ". WARNING: the card could not be put back and is now " +
                     (result.after.empty() ? std::string("in an unknown state")
                                           : formatPortStates(result.after)) +
                     ", neither as configured nor as before " + formatPortStates(result.before) +
                     "; " + cost + "; check it with: mlx4-porttype status " + address);
     case ApplyOutcome::SwitchFailed:
-        return fail(label + ": switching ports to " + target + " (" + where(*task.entry) +
+        return fail(label + ": switching ports to " + target + " (" + where(*task.entry()) +
                     ") failed: " + result.reason + ". The card now runs " +
                     formatPortStates(result.after) + " (was " + formatPortStates(result.before) +
                     ") and its network and InfiniBand interfaces may be gone; " + cost +
@@ -684,12 +639,9 @@ int commandApply(const Options& options) {
 }
 
 struct PortRow {
-    int port = 0;
-    std::string current;    // empty if unreadable
-    std::string problem;    // why current is empty: the errno, or the text the port reads
+    PortReading reading;
     std::string configured; // empty if not configured
-    bool writable = false;
-    bool inSync = false; // readable, as configured (or not configured), and the card handled
+    bool inSync = false;    // readable, as configured (or not configured), and the card handled
 };
 
 struct CardRow {
@@ -699,15 +651,6 @@ struct CardRow {
     std::string refused; // the kernel refused its target earlier: what to do
 };
 
-// What the entry asks of `port`, even when the card refuses it as a whole (a list longer than
-// the card has ports, port files the driver does not make): status shows what is configured.
-PortWant entryWant(const PortSpec& spec, int port) {
-    if (spec.allPorts)
-        return spec.wants.front();
-    size_t index = static_cast<size_t>(port - 1);
-    return index < spec.wants.size() ? spec.wants[index] : PortWant::Keep;
-}
-
 std::string refusedNote(const CardInfo& card) {
     return card.address.str() +
            ": the kernel refused this configuration earlier; udev events leave the card alone "
@@ -716,31 +659,28 @@ std::string refusedNote(const CardInfo& card) {
            card.address.str() + " to try again";
 }
 
-CardRow statusRow(const CardTask& task) {
+CardRow statusRow(const CardTask& task, const std::string& runDir, const Config& config) {
     CardRow row{task, {}, true, {}};
     SysfsCardPorts ports(task.card);
     // The ports that are there, by number: a card with mlx4_port1 and mlx4_port3 has no port 2.
-    for (int port : task.card.ports) {
-        PortRow portRow;
-        portRow.port = port;
-        std::optional<PortState> state = readPortState(ports, port, portRow.problem);
+    CardReading reading = readCard(ports, task.card.ports);
+    const std::vector<PortWant>* wants = task.wants();
+    for (const PortReading& port : reading.ports) {
         PortWant want = PortWant::Keep;
-        if (!task.wants.empty())
-            want = task.wants[static_cast<size_t>(port - 1)];
-        else if (task.entry)
-            want = entryWant(task.entry->spec, port);
-        if (task.entry)
-            portRow.configured = portWantName(want);
-        if (state)
-            portRow.current = formatPortState(*state);
+        if (wants)
+            want = (*wants)[static_cast<size_t>(port.port - 1)];
+        else if (task.entry())
+            want = configuredWant(task.entry()->spec, port.port);
+        PortRow portRow{port, task.entry() ? std::string(portWantName(want)) : "", false};
         // A card the helper refuses is never in sync: apply fails for it.
-        portRow.inSync = state && satisfies(*state, want) && task.problem.empty();
+        portRow.inSync = port.state && satisfies(*port.state, want) && !task.problem();
         row.inSync &= portRow.inSync;
-        portRow.writable = ports.isWritable(port);
         row.ports.push_back(portRow);
     }
-    if (!task.problem.empty())
+    if (task.problem())
         row.inSync = false;
+    if (wants && earlierRefusal(runDir, task.card, makePlan(reading, *wants), config.fingerprint))
+        row.refused = refusedNote(task.card);
     return row;
 }
 
@@ -759,21 +699,23 @@ void printStatusJson(const std::vector<CardRow>& rows) {
         card["ports"] = nlohmann::ordered_json::array();
         for (const PortRow& port : row.ports) {
             nlohmann::ordered_json entry;
-            entry["port"] = port.port;
+            entry["port"] = port.reading.port;
             auto stringOrNull = [](const std::string& text) {
                 return text.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(text);
             };
-            entry["current"] = stringOrNull(port.current);
-            if (!port.problem.empty())
-                entry["error"] = port.problem;
+            entry["current"] = port.reading.state
+                                   ? nlohmann::ordered_json(formatPortState(*port.reading.state))
+                                   : nlohmann::ordered_json();
+            if (!port.reading.problem.empty())
+                entry["error"] = port.reading.problem;
             entry["configured"] = stringOrNull(port.configured);
-            entry["writable"] = port.writable;
+            entry["writable"] = port.reading.writable;
             card["ports"].push_back(entry);
         }
         addIdentityJson(row.task, card);
-        std::string problem = !row.task.problem.empty() ? row.task.problem
-                              : !row.refused.empty()    ? row.refused
-                                                        : row.task.idle;
+        std::string problem = row.task.problem() ? *row.task.problem() : row.refused;
+        if (const LeaveCard* leave = std::get_if<LeaveCard>(&row.task.decision))
+            problem = leave->reason;
         if (!problem.empty())
             card["note"] = problem;
         cards.push_back(card);
@@ -797,19 +739,20 @@ void printStatusTable(const std::vector<CardRow>& rows) {
         if (row.ports.empty())
             table.push_back({address, model, "-", "-", "-", row.inSync ? "yes" : "no"});
         for (const PortRow& port : row.ports) {
-            table.push_back({address, model, std::to_string(port.port),
-                             port.current.empty() ? "unreadable" : port.current,
+            table.push_back({address, model, std::to_string(port.reading.port),
+                             port.reading.state ? formatPortState(*port.reading.state)
+                                                : "unreadable",
                              port.configured.empty() ? "-" : port.configured,
                              port.inSync ? "yes" : "no"});
         }
         for (const PortRow& port : row.ports)
-            if (!port.problem.empty())
-                notes.push_back(cardLabel(row.task.card) + ": " + port.problem);
-        if (!row.task.problem.empty())
-            notes.push_back(row.task.problem);
+            if (!port.reading.problem.empty())
+                notes.push_back(cardLabel(row.task.card) + ": " + port.reading.problem);
+        if (row.task.problem())
+            notes.push_back(*row.task.problem());
         else if (!row.refused.empty())
             notes.push_back(row.refused);
-        else if (!row.ports.empty() && !row.ports.front().writable)
+        else if (!row.ports.empty() && !row.ports.front().reading.writable)
             notes.push_back(address + ": port files are read-only (SR-IOV or a virtual function)");
     }
     if (rows.empty()) {
@@ -829,14 +772,14 @@ int commandStatus(const Options& options) {
     bool ok = collectCards(options, cards);
     std::vector<CardRow> rows;
     bool drift = false;
+    const std::string runDir = runDirectory();
     for (const CardInfo& card : cards) {
-        rows.push_back(statusRow(makeTask(card, config, IdentityNeeds{true, true, true})));
-        if (isRefusedEarlier(runDirectory(), card, rows.back().task.entry, config.fingerprint))
-            rows.back().refused = refusedNote(card);
-        if (!rows.back().task.problem.empty())
+        rows.push_back(
+            statusRow(makeTask(card, config, IdentityNeeds{true, true, true}), runDir, config));
+        if (rows.back().task.problem())
             ok = false;
         for (const PortRow& port : rows.back().ports)
-            ok &= !port.current.empty();
+            ok &= port.reading.state.has_value();
         drift |= !rows.back().inSync;
     }
     std::vector<CardTask> tasks;
@@ -879,11 +822,12 @@ bool printMatches(const Config& config) {
     for (const CardInfo& card : cards) {
         tasks.push_back(makeTask(card, config, config.identityNeeds()));
         const CardTask& task = tasks.back();
-        std::string match = task.entry ? task.entry->key + "  " + task.entry->spec.str() + "  (" +
-                                             where(*task.entry) + ")"
-                                       : "no entry: left as it is";
-        if (task.conflict) {
-            match = "conflict: " + task.problem;
+        const ConfigEntry* entry = task.entry();
+        std::string match = entry ? entry->key + "  " + entry->spec.str() + "  (" + where(*entry) +
+                                        ")"
+                                  : "no entry: left as it is";
+        if (task.match.conflict) {
+            match = "conflict: " + *task.problem();
             ok = false;
         }
         std::printf("  %s  %s\n", cardLabel(card).c_str(), match.c_str());
@@ -947,16 +891,18 @@ bool mustWaitFor(const CardInfo& device, const Config& config, const std::string
         return true;
     }
     CardTask task = makeTask(device, config, {}, &known->second);
-    if (!task.problem.empty()) {
-        warning = task.problem + "; not waiting for it";
+    if (const std::string* problem = task.problem()) {
+        warning = *problem + "; not waiting for it";
         return false;
     }
-    if (task.wants.empty()) {
-        why = label + ": " + task.idle;
+    const std::vector<PortWant>* wants = task.wants();
+    if (!wants) {
+        why = label + ": " + std::get<LeaveCard>(task.decision).reason;
         return true;
     }
     SysfsCardPorts ports(task.card);
-    ApplyResult result = applyCard(ports, task.wants, /*dryRun=*/true); // reads, never writes
+    CardPlan plan = makePlan(readCard(ports), *wants);
+    ApplyResult result = planOutcome(plan);
     switch (result.outcome) {
     case ApplyOutcome::InSync:
         return false;
@@ -969,10 +915,10 @@ bool mustWaitFor(const CardInfo& device, const Config& config, const std::string
         return true;
     default:
         // The rule leaves a target refused earlier alone until the admin acts: settled.
-        if (isRefusedEarlier(runDir, device, task.entry, config.fingerprint))
+        if (earlierRefusal(runDir, device, plan, config.fingerprint))
             return false;
         why = label + ": ports " + formatPortStates(result.before) + ", configured " +
-              formatPortTypes(result.target) + " in " + where(*task.entry) +
+              formatPortTypes(result.target) + " in " + where(*task.entry()) +
               ": not switched yet (the udev rule does it when the card appears; see the "
               "journal: journalctl -t mlx4-porttype; or run: mlx4-porttype apply " +
               task.card.address.str() + ")";

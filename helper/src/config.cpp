@@ -51,14 +51,44 @@ std::string upper(std::string_view text) {
     return result;
 }
 
-std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
-    std::string closest = closestWord(word, candidates);
-    return closest.empty() ? "" : "; did you mean \"" + closest + "\"?";
+// The closest of `candidates` to a mistyped `word`, case aside, or empty if none is close.
+std::string closestWord(std::string_view word, const std::vector<std::string>& candidates) {
+    std::string folded = lower(word);
+    std::string best;
+    size_t bestDistance = folded.size() <= 3 ? 1 : 2;
+    for (const std::string& candidate : candidates) {
+        size_t distance = editDistance(folded, candidate);
+        if (distance <= bestDistance && (best.empty() || distance < editDistance(folded, best)))
+            best = candidate;
+    }
+    return best == word ? "" : best;
 }
 
-class FileParser {
+std::string didYouMean(const std::string& word) {
+    return word.empty() ? "" : "; did you mean \"" + word + "\"?";
+}
+
+// "; did you mean ...?" for a mistyped key, or nothing.
+std::string suggestion(std::string_view word, const std::vector<std::string>& candidates) {
+    return didYouMean(closestWord(word, candidates));
+}
+
+// The same for a port type. People write the protocols' long names too; those are port types
+// only, never suggestions for a key.
+std::string portTypeSuggestion(std::string_view word) {
+    std::string folded = lower(word);
+    if (folded == "ethernet" || folded == "en" || folded == "roce")
+        return didYouMean("eth");
+    if (folded == "infiniband" || folded == "ipoib")
+        return didYouMean("ib");
+    return suggestion(word, {"ib", "eth", "auto", "keep"});
+}
+
+// Turns one file's JSON tree into its entries. Every value is checked; each problem becomes an
+// error and the check goes on, so that one run reports all of them.
+class ConfigValidator {
 public:
-    FileParser(const std::string& path, std::vector<ConfigError>& errors)
+    ConfigValidator(const std::string& path, std::vector<ConfigError>& errors)
         : path_(path), errors_(errors) {}
 
     void error(SourcePos pos, std::string message) {
@@ -76,7 +106,7 @@ public:
         if (!want)
             error(node.pos, "unknown port type " + quote(node.text) +
                                 ": use \"ib\", \"eth\", \"auto\" or \"keep\"" +
-                                suggestion(node.text, {"ib", "eth", "auto", "keep"}));
+                                portTypeSuggestion(node.text));
         return want;
     }
 
@@ -321,13 +351,19 @@ bool readConfigFile(const std::string& path, uid_t trustedUser, std::string& tex
                                               : "")});
         return false;
     }
+    // The file's type, owner and mode decide whether it is used at all: not knowing them is an
+    // error like any other, never a reason to skip the file quietly.
+    auto cannotStat = [&path, &errors](int error) {
+        errors.push_back({path, {0, 0}, std::string("cannot stat: ") + strerror(error)});
+    };
     struct stat st;
-    bool ok = fstat(fd, &st) == 0;
-    if (ok && !S_ISREG(st.st_mode)) {
+    bool ok = false;
+    if (fstat(fd, &st) != 0)
+        cannotStat(errno);
+    else if (!S_ISREG(st.st_mode))
         errors.push_back({path, {0, 0}, "is not a regular file"});
-        ok = false;
-    }
-    ok = ok && trusted(st, trustedUser, path, errors);
+    else
+        ok = trusted(st, trustedUser, path, errors);
     text.clear();
     // Read one byte past the limit rather than trusting st_size: the file may grow meanwhile.
     char buffer[65536];
@@ -354,10 +390,13 @@ bool readConfigFile(const std::string& path, uid_t trustedUser, std::string& tex
     // Editors and tools may rewrite the file in place while we read it; a document made of
     // the start of one version and the end of another was written by nobody.
     struct stat after;
-    if (ok && fstat(fd, &after) == 0 &&
-        (after.st_size != st.st_size || after.st_mtim.tv_sec != st.st_mtim.tv_sec ||
-         after.st_mtim.tv_nsec != st.st_mtim.tv_nsec || after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
-         after.st_ctim.tv_nsec != st.st_ctim.tv_nsec)) {
+    if (ok && fstat(fd, &after) != 0) {
+        cannotStat(errno);
+        ok = false;
+    } else if (ok && (after.st_size != st.st_size || after.st_mtim.tv_sec != st.st_mtim.tv_sec ||
+                      after.st_mtim.tv_nsec != st.st_mtim.tv_nsec ||
+                      after.st_ctim.tv_sec != st.st_ctim.tv_sec ||
+                      after.st_ctim.tv_nsec != st.st_ctim.tv_nsec)) {
         errors.push_back({path, {0, 0}, "changed while it was being read; run the command again"});
         ok = false;
     }
@@ -459,23 +498,6 @@ ConfigMatch Config::match(const CardIdentity& identity) const {
     return {defaultEntry ? &*defaultEntry : nullptr, nullptr};
 }
 
-std::string closestWord(std::string_view word, const std::vector<std::string>& candidates) {
-    std::string folded = lower(word);
-    // People write the protocols' long names too.
-    if (folded == "ethernet" || folded == "en" || folded == "roce")
-        folded = "eth";
-    if (folded == "infiniband" || folded == "ipoib")
-        folded = "ib";
-    std::string best;
-    size_t bestDistance = folded.size() <= 3 ? 1 : 2;
-    for (const std::string& candidate : candidates) {
-        size_t distance = editDistance(folded, candidate);
-        if (distance <= bestDistance && (best.empty() || distance < editDistance(folded, best)))
-            best = candidate;
-    }
-    return best == word ? "" : best;
-}
-
 ConfigFile parseConfigText(std::string_view text, const std::string& path,
                            std::vector<ConfigError>& errors) {
     ConfigFile file;
@@ -487,7 +509,7 @@ ConfigFile parseConfigText(std::string_view text, const std::string& path,
             errors.push_back({path, error.pos, std::move(error.message)});
         return file;
     }
-    FileParser(path, errors).document(root, file);
+    ConfigValidator(path, errors).document(root, file);
     return file;
 }
 

@@ -114,7 +114,4 @@ Config loadConfigDir(const std::string& dir, uid_t trustedUser, std::vector<Conf
 std::optional<std::vector<PortWant>> wantsForCard(const PortSpec& spec, int portCount,
                                                   std::string& problem);
 
-// The closest of `candidates` to a mistyped `word`, or empty if none is close.
-std::string closestWord(std::string_view word, const std::vector<std::string>& candidates);
-
 } // namespace mlx4

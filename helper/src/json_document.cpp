@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <deque>
 #include <unordered_map>
 
 namespace mlx4 {
@@ -104,12 +103,17 @@ bool blankComments(std::string& text, size_t& unterminatedAt) {
 // Builds the tree from nlohmann's SAX events. nlohmann reports no positions for values, but
 // its events come in token order, so a cursor that steps over the same text token by token
 // knows where each one starts.
+//
+// The tree is built bottom-up: an open array or object is held by value on a stack, and it
+// goes to its parent only once it is complete. Nothing points into a container that is still
+// growing.
 class TreeBuilder : public nlohmann::json_sax<nlohmann::json> {
 public:
     TreeBuilder(std::string_view text, const PositionMap& positions, std::vector<JsonError>& errors)
         : text_(text), positions_(positions), errors_(errors) {}
 
-    JsonNode root;
+    // The document, once the parse succeeded.
+    JsonNode takeRoot() { return std::move(root_); }
 
     bool null() override { return addScalar(JsonNode::Kind::Null); }
     bool boolean(bool) override { return addScalar(JsonNode::Kind::Boolean); }
@@ -123,7 +127,8 @@ public:
         node.kind = JsonNode::Kind::String;
         node.pos = positions_.at(nextToken());
         node.text = value;
-        return add(std::move(node));
+        place(std::move(node));
+        return true;
     }
     bool binary(binary_t&) override { return false; }
 
@@ -133,19 +138,20 @@ public:
     bool end_array() override { return close(); }
 
     bool key(string_t& name) override {
-        JsonNode& object = *stack_.back();
+        Open& object = open_.back();
         size_t start = nextToken();
         SourcePos pos = positions_.at(start);
-        // A set per open object: searching the members would be quadratic in the cards.
-        auto [first, isNew] = keyLines_.back().emplace(name, pos.line);
+        // A map per open object: searching the members would be quadratic in the cards.
+        auto [first, isNew] = object.keyLines.emplace(name, pos.line);
         if (!isNew) {
             errors_.push_back({pos, "duplicate key " + quote(name) + " (first on line " +
                                         std::to_string(first->second) + ")"});
             // The later value is parsed but dropped: the error stops the load anyway.
-            pendingDuplicate_ = true;
+            object.dropValue = true;
             return true;
         }
-        object.members.push_back({name, pos, {}});
+        object.key = name;
+        object.keyPos = pos;
         return true;
     }
 
@@ -171,9 +177,16 @@ public:
         return false;
     }
 
-    bool tooDeep = false;
-
 private:
+    // An array or object whose end has not been read yet.
+    struct Open {
+        JsonNode node;
+        std::unordered_map<std::string, int> keyLines; // an object's keys so far, and their line
+        std::string key;                               // an object's key awaiting its value
+        SourcePos keyPos;
+        bool dropValue = false; // the key awaiting its value was a duplicate
+    };
+
     static bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
     // Where the token starting at `start` ends: a string, one structural character, or a
@@ -231,70 +244,55 @@ private:
         size_t start = nextToken();
         node.pos = positions_.at(start);
         node.text = std::string(text_.substr(start, cursor_ - start));
-        return add(std::move(node));
-    }
-
-    // Places a finished value: at the root, as an array element, or as the value of the last
-    // key. Returns a pointer to where it now lives.
-    JsonNode* place(JsonNode&& node) {
-        if (stack_.empty()) {
-            root = std::move(node);
-            return &root;
-        }
-        JsonNode& parent = *stack_.back();
-        if (parent.kind == JsonNode::Kind::Array) {
-            parent.items.push_back(std::move(node));
-            return &parent.items.back();
-        }
-        if (pendingDuplicate_) {
-            pendingDuplicate_ = false;
-            // Kept, not overwritten: a dropped object may be open on the stack while a
-            // duplicate key inside it drops another value.
-            discarded_.push_back(std::move(node));
-            return &discarded_.back();
-        }
-        parent.members.back().value = std::move(node);
-        return &parent.members.back().value;
-    }
-
-    bool add(JsonNode&& node) {
         place(std::move(node));
         return true;
     }
 
+    // Gives a complete value to its place: the root, the next element of the innermost open
+    // array, or the value of the key the innermost open object read last.
+    void place(JsonNode&& node) {
+        if (open_.empty()) {
+            root_ = std::move(node);
+            return;
+        }
+        Open& parent = open_.back();
+        if (parent.node.kind == JsonNode::Kind::Array) {
+            parent.node.items.push_back(std::move(node));
+        } else if (parent.dropValue) {
+            parent.dropValue = false;
+        } else {
+            parent.node.members.push_back({std::move(parent.key), parent.keyPos, std::move(node)});
+        }
+    }
+
     bool open(JsonNode::Kind kind) {
-        if (stack_.size() >= static_cast<size_t>(kMaxJsonDepth)) {
+        if (open_.size() >= static_cast<size_t>(kMaxJsonDepth)) {
             errors_.push_back(
                 {positions_.at(nextToken()), "nested more than " + std::to_string(kMaxJsonDepth) +
                                                  " levels deep; a configuration needs at most 4"});
-            tooDeep = true;
             return false;
         }
-        JsonNode node;
-        node.kind = kind;
-        node.pos = positions_.at(nextToken());
-        // Children are added through the stack; pointers stay valid because a container's
-        // elements are only appended to while it is the innermost open one.
-        stack_.push_back(place(std::move(node)));
-        keyLines_.emplace_back();
+        Open container;
+        container.node.kind = kind;
+        container.node.pos = positions_.at(nextToken());
+        open_.push_back(std::move(container));
         return true;
     }
 
     bool close() {
         nextToken();
-        stack_.pop_back();
-        keyLines_.pop_back();
+        JsonNode complete = std::move(open_.back().node);
+        open_.pop_back();
+        place(std::move(complete));
         return true;
     }
 
     std::string_view text_;
     const PositionMap& positions_;
     std::vector<JsonError>& errors_;
-    std::vector<JsonNode*> stack_;
-    std::vector<std::unordered_map<std::string, int>> keyLines_; // per open container: key, line
+    std::vector<Open> open_; // the open arrays and objects, outermost first
+    JsonNode root_;
     size_t cursor_ = 0;
-    bool pendingDuplicate_ = false;
-    std::deque<JsonNode> discarded_; // values of duplicate keys; a deque never moves them
 };
 
 } // namespace
@@ -339,7 +337,7 @@ bool parseJsonDocument(std::string_view input, JsonNode& root, std::vector<JsonE
         errors.push_back({SourcePos{}, "the file could not be parsed as JSON"});
     if (errors.size() != errorsBefore)
         return false;
-    root = std::move(builder.root);
+    root = builder.takeRoot();
     return true;
 }
 

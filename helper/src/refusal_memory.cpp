@@ -151,21 +151,18 @@ void forgetRefusal(const std::string& runDir, const PciAddress& address) {
     unlink(recordPath(runDir, address).c_str());
 }
 
-bool isRefusedEarlier(const std::string& runDir, const CardInfo& card, const ConfigEntry* entry,
-                      const std::string& fingerprint) {
-    if (!entry || card.portCount == 0)
-        return false;
-    std::string problem;
-    auto wants = wantsForCard(entry->spec, card.portCount, problem);
-    if (!wants)
-        return false;
-    SysfsCardPorts ports(card);
-    ApplyResult plan = applyCard(ports, *wants, /*dryRun=*/true);
-    if (plan.outcome != ApplyOutcome::Planned)
-        return false;
+RefusalKey refusalKey(const CardInfo& card, const CardPlan& plan, const std::string& fingerprint) {
+    return {probeIdentity(card), fingerprint, plan.current(), plan.targets()};
+}
+
+std::optional<Refusal> earlierRefusal(const std::string& runDir, const CardInfo& card,
+                                      const CardPlan& plan, const std::string& fingerprint) {
+    if (planOutcome(plan).outcome != ApplyOutcome::Planned)
+        return std::nullopt;
     auto refusal = recalledRefusal(runDir, card.address);
-    return refusal &&
-           refusal->key == RefusalKey{probeIdentity(card), fingerprint, plan.before, plan.target};
+    if (refusal && refusal->key == refusalKey(card, plan, fingerprint))
+        return refusal;
+    return std::nullopt;
 }
 
 } // namespace mlx4

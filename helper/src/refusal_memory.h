@@ -5,8 +5,8 @@
 #pragma once
 
 #include "address.h"
-#include "config.h"
 #include "port_type.h"
+#include "switching.h"
 #include "sysfs.h"
 
 #include <optional>
@@ -43,11 +43,14 @@ std::optional<Refusal> recalledRefusal(const std::string& runDir, const PciAddre
 // Removes the record, after the card reached a target.
 void forgetRefusal(const std::string& runDir, const PciAddress& address);
 
-// Whether the card, as it reads now, was refused its configured target earlier, by this probe
-// and under this configuration: the rule's runs leave such a card alone until an admin applies
-// it, so a command waiting for cards to settle can treat it as settled. `entry` is the one that
-// configures the card (Config::match), `fingerprint` the configuration's (Config::fingerprint).
-bool isRefusedEarlier(const std::string& runDir, const CardInfo& card, const ConfigEntry* entry,
-                      const std::string& fingerprint);
+// The key of an attempt at `plan` on `card` under the configuration `fingerprint`
+// (Config::fingerprint).
+RefusalKey refusalKey(const CardInfo& card, const CardPlan& plan, const std::string& fingerprint);
+
+// The refusal recorded for `plan` (made from the card as it reads now) by this probe of the card
+// and under this configuration, if any: the rule's runs leave such a card alone until an admin
+// applies it, so a command waiting for cards to settle can treat it as settled.
+std::optional<Refusal> earlierRefusal(const std::string& runDir, const CardInfo& card,
+                                      const CardPlan& plan, const std::string& fingerprint);
 
 } // namespace mlx4

@@ -283,6 +283,42 @@ std::optional<PortState> readPortState(CardPorts& card, int port, std::string& p
     return state;
 }
 
+std::vector<PortState> CardReading::states() const {
+    std::vector<PortState> states;
+    for (const PortReading& port : ports) {
+        if (!port.state)
+            return {};
+        states.push_back(*port.state);
+    }
+    return states;
+}
+
+std::string CardReading::problem() const {
+    for (const PortReading& port : ports)
+        if (!port.state)
+            return port.problem;
+    return {};
+}
+
+CardReading readCard(CardPorts& card, const std::vector<int>& ports) {
+    CardReading reading;
+    for (int port : ports) {
+        PortReading read;
+        read.port = port;
+        read.state = readPortState(card, port, read.problem);
+        read.writable = card.isWritable(port);
+        reading.ports.push_back(read);
+    }
+    return reading;
+}
+
+CardReading readCard(CardPorts& card) {
+    std::vector<int> ports;
+    for (int port = 1; port <= card.portCount(); ++port)
+        ports.push_back(port);
+    return readCard(card, ports);
+}
+
 bool CardPlan::inSync() const {
     for (const PortPlan& port : ports)
         if (port.changes)
@@ -290,11 +326,39 @@ bool CardPlan::inSync() const {
     return true;
 }
 
+std::vector<PortState> CardPlan::current() const {
+    std::vector<PortState> states;
+    for (const PortPlan& port : ports)
+        states.push_back(port.current);
+    return states;
+}
+
 std::vector<PortType> CardPlan::targets() const {
     std::vector<PortType> types;
     for (const PortPlan& port : ports)
         types.push_back(port.target);
     return types;
+}
+
+bool CardPlan::restartsCard() const {
+    for (const PortPlan& port : ports)
+        if (port.changesProtocol())
+            return true;
+    return false;
+}
+
+bool CardPlan::setsAuto() const {
+    for (const PortPlan& port : ports)
+        if (port.changes && port.want == PortWant::Auto)
+            return true;
+    return false;
+}
+
+int CardPlan::readOnlyPort() const {
+    for (const PortPlan& port : ports)
+        if (!port.writable)
+            return port.port;
+    return 0;
 }
 
 CardPlan makePlan(const std::vector<PortState>& current, const std::vector<PortWant>& wants) {
@@ -311,42 +375,63 @@ CardPlan makePlan(const std::vector<PortState>& current, const std::vector<PortW
     return plan;
 }
 
+CardPlan makePlan(const CardReading& reading, const std::vector<PortWant>& wants) {
+    CardPlan plan;
+    plan.problem = reading.problem();
+    if (!plan.problem.empty())
+        return plan;
+    plan = makePlan(reading.states(), wants);
+    for (size_t i = 0; i < plan.ports.size(); ++i)
+        plan.ports[i].writable = reading.ports[i].writable;
+    return plan;
+}
+
 std::string restartsText(int restarts) {
     if (restarts == 0)
         return "no device restart";
     return std::to_string(restarts) + " device restart" + (restarts == 1 ? "" : "s");
 }
 
-ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool dryRun) {
+ApplyResult planOutcome(const CardPlan& plan) {
     ApplyResult result;
-    if (!readPorts(card, result.before, result.reason)) {
+    if (!plan.problem.empty()) {
         result.outcome = ApplyOutcome::ReadFailed;
-        result.before.clear();
+        result.reason = plan.problem;
         return result;
     }
-    CardPlan plan = makePlan(result.before, wants);
+    result.before = plan.current();
     result.target = plan.targets();
     if (plan.inSync()) {
         result.outcome = ApplyOutcome::InSync;
         result.after = result.before;
         return result;
     }
-    for (int port = 1; port <= card.portCount(); ++port) {
-        if (!card.isWritable(port)) {
-            result.outcome = ApplyOutcome::ReadOnly;
-            result.reason = "port " + std::to_string(port) +
-                            " is read-only: the driver does that when SR-IOV is enabled on the "
-                            "card or on a virtual function; remove the num_vfs and probe_vf "
-                            "options of mlx4_core (the driver enables SR-IOV only from them), or "
-                            "set the type with the module option "
-                            "(options mlx4_core port_type_array=...)";
-            return result;
-        }
-    }
-    if (dryRun) {
-        result.outcome = ApplyOutcome::Planned;
+    if (int port = plan.readOnlyPort()) {
+        result.outcome = ApplyOutcome::ReadOnly;
+        result.reason = "port " + std::to_string(port) +
+                        " is read-only: the driver does that when SR-IOV is enabled on the "
+                        "card or on a virtual function; remove the num_vfs and probe_vf "
+                        "options of mlx4_core (the driver enables SR-IOV only from them), or "
+                        "set the type with the module option "
+                        "(options mlx4_core port_type_array=...)";
         return result;
     }
+    result.outcome = ApplyOutcome::Planned;
+    return result;
+}
+
+ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool dryRun) {
+    CardPlan plan = makePlan(readCard(card), wants);
+    ApplyResult result = planOutcome(plan);
+    if (dryRun || result.outcome != ApplyOutcome::Planned)
+        return result;
+    return switchCard(card, plan);
+}
+
+ApplyResult switchCard(CardPorts& card, const CardPlan& plan) {
+    ApplyResult result;
+    result.before = plan.current();
+    result.target = plan.targets();
 
     // A card without DPDP can run mixed types only because the module option set them at probe;
     // the kernel's check then refuses every write that keeps them mixed, the old combination

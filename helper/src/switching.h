@@ -13,26 +13,70 @@
 
 namespace mlx4 {
 
+// One read of a card's port files.
+struct PortReading {
+    int port = 0;                   // 1-based
+    std::optional<PortState> state; // nullopt: unreadable (see problem)
+    std::string problem;            // names the port and the errno, or the text it read
+    bool writable = false;          // see CardPorts::isWritable()
+
+    bool operator==(const PortReading& other) const {
+        return port == other.port && state == other.state && problem == other.problem &&
+               writable == other.writable;
+    }
+};
+
+struct CardReading {
+    std::vector<PortReading> ports;
+
+    bool operator==(const CardReading& other) const { return ports == other.ports; }
+
+    // Every port's state, or nothing if a port could not be read.
+    std::vector<PortState> states() const;
+    // Why a port could not be read (the first such port), or empty.
+    std::string problem() const;
+};
+
+// Reads each of `ports` once (its type and whether it is writable).
+CardReading readCard(CardPorts& card, const std::vector<int>& ports);
+// The same for ports 1..portCount(), the ones a switch writes.
+CardReading readCard(CardPorts& card);
+
 struct PortPlan {
     int port = 0;      // 1-based
     PortState current; // as read
     PortWant want = PortWant::Keep;
     PortType target = PortType::Ib; // what the port must end as (keep: its current type)
     bool changes = false;           // current does not satisfy want
+    bool writable = true;
     // The port's protocol changes (not just auto-sensing on or off), so the card restarts.
     bool changesProtocol() const {
         return changes && target != PortType::Auto && target != current.active;
     }
 };
 
+// What a card needs, made once from one reading and carried to the dry run, the switch and the
+// messages about it.
 struct CardPlan {
-    std::vector<PortPlan> ports;
+    std::vector<PortPlan> ports; // empty when a port could not be read
+    std::string problem;         // why a port could not be read
+
     bool inSync() const;
+    std::vector<PortState> current() const;
     std::vector<PortType> targets() const;
+    // Whether the writes restart the card: some port changes protocol.
+    bool restartsCard() const;
+    // Whether a port is newly asked to sense (most cards accept auto but sense nothing).
+    bool setsAuto() const;
+    // The first port whose file is read-only, or 0. A switch writes every port.
+    int readOnlyPort() const;
 };
 
-// Pure: the plan for a card whose ports read `current`, configured as `wants` (same length).
+// Pure: the plan for a card whose ports read `current` (all writable), configured as `wants`
+// (same length).
 CardPlan makePlan(const std::vector<PortState>& current, const std::vector<PortWant>& wants);
+// Pure: the plan for a card as `reading` found it.
+CardPlan makePlan(const CardReading& reading, const std::vector<PortWant>& wants);
 
 enum class ApplyOutcome {
     InSync,      // nothing to do; nothing written
@@ -61,11 +105,6 @@ struct ApplyResult {
     // Refused/LeftChanged: the kernel answered the writes (a refusal, not an error of the files
     // or the device), so trying the same again gets the same answer.
     bool kernelRefused = false;
-
-    bool ok() const {
-        return outcome == ApplyOutcome::InSync || outcome == ApplyOutcome::Planned ||
-               outcome == ApplyOutcome::Switched;
-    }
 };
 
 // Reads and parses one port; nullopt with `problem` naming the port and the errno or the text
@@ -75,7 +114,15 @@ std::optional<PortState> readPortState(CardPorts& card, int port, std::string& p
 // "no device restart", "1 device restart", "2 device restarts".
 std::string restartsText(int restarts);
 
-// Reads the card, plans, and (unless dryRun) writes. `wants` has one entry per port.
+// Pure: what `plan` comes to before anything is written: InSync, ReadFailed, ReadOnly (with
+// the reason), or Planned when writes are needed and possible.
+ApplyResult planOutcome(const CardPlan& plan);
+
+// Carries out a plan whose planOutcome() is Planned, made from a reading of `card`: writes,
+// reads back, and puts the card back if the target cannot be reached.
+ApplyResult switchCard(CardPorts& card, const CardPlan& plan);
+
+// Reads the card, plans, and (unless dryRun) switches. `wants` has one entry per port.
 ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool dryRun = false);
 
 } // namespace mlx4

@@ -6,7 +6,7 @@
 // fault on to the next library (umockdev, which redirects /sys to its testbed).
 //
 // MLX4_FAULTS holds rules separated by ';', each OP|GLOB|ACTION[|SKIP[|TIMES]]:
-//   OP      open (any open), openw (open for writing), read, write, fstatfs
+//   OP      open (any open), openw (open for writing), read, write, fstat, fstatfs
 //   GLOB    fnmatch(3) pattern for the path as given to open()
 //   ACTION  an errno name (ENOENT, ENODEV, ENXIO, EIO, EBUSY, EACCES, EPERM, EINVAL, EOPNOTSUPP);
 //           text=STRING (read: the file reads STRING, "\n" written as \n);
@@ -49,7 +49,7 @@
 
 enum { kMaxRules = 16, kMaxFds = 1024, kTextMax = 256 };
 
-enum Op { OpOpen, OpOpenWrite, OpRead, OpWrite, OpFstatfs };
+enum Op { OpOpen, OpOpenWrite, OpRead, OpWrite, OpFstat, OpFstatfs };
 enum Action { ActError, ActText, ActSleep, ActReplace, ActNotSysfs, ActSignal };
 
 struct Rule {
@@ -84,6 +84,7 @@ static int (*realOpen64)(const char*, int, ...);
 static ssize_t (*realRead)(int, void*, size_t);
 static ssize_t (*realWrite)(int, const void*, size_t);
 static int (*realClose)(int);
+static int (*realFstat)(int, struct stat*);
 static int (*realFstatfs)(int, struct statfs*);
 static int (*realFtruncate)(int, off_t);
 static int (*kernelShimOwns)(int); // NULL without the kernel shim
@@ -143,6 +144,8 @@ static void parseRule(char* text) {
         rule->op = OpRead;
     else if (strcmp(fields[0], "write") == 0)
         rule->op = OpWrite;
+    else if (strcmp(fields[0], "fstat") == 0)
+        rule->op = OpFstat;
     else if (strcmp(fields[0], "fstatfs") == 0)
         rule->op = OpFstatfs;
     else
@@ -201,6 +204,7 @@ static void setup(void) {
     lookUp("read", &realRead, sizeof realRead);
     lookUp("write", &realWrite, sizeof realWrite);
     lookUp("close", &realClose, sizeof realClose);
+    lookUp("fstat", &realFstat, sizeof realFstat);
     lookUp("fstatfs", &realFstatfs, sizeof realFstatfs);
     lookUp("ftruncate", &realFtruncate, sizeof realFtruncate);
     void* owns = dlsym(RTLD_DEFAULT, "mlx4_kernel_shim_owns");
@@ -306,7 +310,7 @@ static ssize_t storeAtomically(int fd, const void* buffer, size_t count) {
     snprintf(procPath, sizeof procPath, "/proc/self/fd/%d", fd);
     ssize_t length = readlink(procPath, target, sizeof target - 1);
     struct stat st;
-    if (length < 0 || fstat(fd, &st) != 0)
+    if (length < 0 || realFstat(fd, &st) != 0)
         return -1;
     target[length] = '\0';
     char* slash = strrchr(target, '/');
@@ -444,6 +448,22 @@ ssize_t write(int fd, const void* buffer, size_t count) {
     if (rule && rule->action == ActSignal)
         raise(rule->signal);
     return written;
+}
+
+int fstat(int fd, struct stat* buffer) {
+    setup();
+    struct FdState* state = stateOf(fd);
+    struct Rule* rule = state ? match(OpFstat, state->path) : NULL;
+    if (rule && rule->action == ActError) {
+        errno = rule->error;
+        return -1;
+    }
+    return realFstat(fd, buffer);
+}
+
+int fstat64(int fd, struct stat64* buffer) {
+    // glibc's 64-bit ABI: the same structure under another name.
+    return fstat(fd, (struct stat*)buffer);
 }
 
 int fstatfs(int fd, struct statfs* buffer) {

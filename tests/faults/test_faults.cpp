@@ -342,3 +342,21 @@ TEST_CASE("a configuration that changes while being read is not applied half old
     CHECK(contains(r.err, "error: " + configFile + ": changed while it was being read"));
     CHECK(m.writes().empty());
 }
+
+TEST_CASE("a configuration file whose fstat fails is an error naming the file, not skipped") {
+    // The first fstat() decides whether the file may be used (type, owner, mode); the second
+    // one, after reading, whether it changed meanwhile. Either failing leaves the file unknown.
+    for (std::string skip : {"0", "1"}) {
+        CAPTURE(skip);
+        Machine m;
+        twoCards(m);
+        std::string configFile = m.configDir + "/config.json";
+        RunResult r = m.run({"apply", "--all"}, "fstat|" + configFile + "|EIO|" + skip);
+        CAPTURE(r.err);
+        CHECK(r.status == 2);
+        CHECK(contains(r.err, "error: " + configFile + ": cannot stat: Input/output error"));
+        CHECK(contains(r.err, "1 configuration error; no card was changed"));
+        CHECK(m.writes().empty());
+        checkCardAUntouched(m);
+    }
+}

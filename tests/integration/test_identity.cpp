@@ -295,3 +295,41 @@ TEST_CASE("the dry run names the entry and warns that an Ethernet-only card cann
     r = m.run({"status"});
     CHECK(contains(r.out, "warning: 0000:05:00.0: MCX312A-XCBT is an Ethernet-only card"));
 }
+
+TEST_CASE("--quiet keeps warnings and errors and drops the other messages") {
+    // An Ethernet-only card asked for ib: a warning before the write. The testbed takes the
+    // write, so the switch is then logged as a notice. A one-port card asked for two: an error.
+    auto run = [](std::vector<std::string> options) {
+        Machine m;
+        CardSpec card = realCard("0000:05:00.0", kGuidA, "MT1234X00001", "MCX312A-XCBT");
+        card.device = 0x1003;
+        card.ports = {"eth", "eth"};
+        m.bed.addCard(card);
+        CardSpec onePort = realCard("0000:06:00.0", kGuidB, "MT1111X00001");
+        onePort.ports = {"ib"};
+        m.bed.addCard(onePort);
+        // By part number: only then does apply read the card's VPD.
+        m.config(R"({"cards": {"part:MCX312A-*": "ib", "0000:06:00.0": ["eth", "eth"]}})");
+        options.insert(options.end(), {"apply", "--all"});
+        return m.run(options);
+    };
+    const std::string warning = "mlx4-porttype: warning: 0000:05:00.0 (MT27500 ConnectX-3): "
+                                "MCX312A-XCBT is an Ethernet-only card";
+    const std::string error = "mlx4-porttype: error: 0000:06:00.0 (MT26428 ConnectX-2 VPI QDR, "
+                              "MHQH19B/MHQH29B): ";
+    const std::string notice = "switched as configured";
+    RunResult normal = run({});
+    CAPTURE(normal.err);
+    CHECK(normal.status == 1);
+    CHECK(contains(normal.err, warning));
+    CHECK(contains(normal.err, error));
+    CHECK(contains(normal.err, notice));
+    for (const char* quiet : {"-q", "--quiet"}) {
+        RunResult r = run({quiet});
+        CAPTURE(r.err);
+        CHECK(r.status == 1);
+        CHECK(contains(r.err, warning));
+        CHECK(contains(r.err, error));
+        CHECK_FALSE(contains(r.err, notice));
+    }
+}

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -194,6 +195,94 @@ void Testbed::setPort(const std::string& address, int port, const std::string& v
 
 bool Testbed::hasPort(const std::string& address, int port) const {
     return access(filePath(address, "mlx4_port" + std::to_string(port)).c_str(), F_OK) == 0;
+}
+
+namespace {
+
+void writeText(const std::filesystem::path& path, const std::string& text) {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream out(path);
+    out << text;
+    if (!out.flush())
+        throw std::runtime_error("cannot write " + path.string());
+}
+
+// A relative link at `link` to the /sys path `target`, as sysfs makes them.
+void sysfsLink(const std::string& root, const std::string& link, const std::string& target) {
+    std::filesystem::path from = std::filesystem::path(link).parent_path();
+    std::filesystem::path relative = std::filesystem::path(target).lexically_relative(from);
+    std::filesystem::create_directories(root + from.string());
+    std::filesystem::create_symlink(relative, root + link);
+}
+
+} // namespace
+
+void Testbed::addNetdev(const std::string& address, const NetdevSpec& netdev) {
+    const std::string dir = rootDir() + netdevSysPath(address, netdev.name);
+    if (netdev.devPort)
+        writeText(dir + "/dev_port", std::to_string(*netdev.devPort) + "\n");
+    writeText(dir + "/dev_id", netdev.devId + "\n");
+    writeText(dir + "/type", std::to_string(netdev.type) + "\n");
+    writeText(dir + "/operstate", netdev.operstate + "\n");
+    if (netdev.speed)
+        writeText(dir + "/speed", *netdev.speed + "\n");
+    else
+        std::filesystem::create_directories(dir + "/speed");
+    writeText(dir + "/address", netdev.address + "\n");
+    writeText(dir + "/uevent", "INTERFACE=" + netdev.name + "\n");
+    if (!netdev.master.empty())
+        stackNetdev(netdevSysPath(address, netdev.name), netdev.master, true, netdev.masterKind);
+    for (const std::string& vlan : netdev.vlans)
+        stackNetdev(netdevSysPath(address, netdev.name), vlan, false);
+}
+
+void Testbed::removeNetdev(const std::string& address, const std::string& name) {
+    std::filesystem::remove_all(rootDir() + netdevSysPath(address, name));
+}
+
+void Testbed::addIbPort(const std::string& address, const std::string& ibDevice,
+                        const IbPortSpec& port) {
+    const std::string dir = rootDir() + sysPath(address) + "/infiniband/" + ibDevice + "/ports/" +
+                            std::to_string(port.port);
+    writeText(dir + "/state", port.state + "\n");
+    writeText(dir + "/phys_state", port.physState + "\n");
+    writeText(dir + "/rate", port.rate + "\n");
+    writeText(dir + "/link_layer", port.linkLayer + "\n");
+}
+
+void Testbed::addVerbsDevice(const std::string& address, const std::string& name) {
+    writeText(rootDir() + sysPath(address) + "/infiniband_verbs/" + name + "/dev", "231:192\n");
+}
+
+void Testbed::addVirtualNetdev(const std::string& name, const std::string& kind) {
+    const std::string dir = rootDir() + virtualNetdevSysPath(name);
+    writeText(dir + "/type", "1\n");
+    writeText(dir + "/operstate", "up\n");
+    if (kind == "bridge")
+        writeText(dir + "/bridge/stp_state", "0\n");
+    else if (kind == "bond")
+        writeText(dir + "/bonding/mode", "active-backup 1\n");
+}
+
+void Testbed::stackNetdev(const std::string& lowerSysPath, const std::string& upper, bool asMaster,
+                          const std::string& kind) {
+    if (!std::filesystem::exists(rootDir() + virtualNetdevSysPath(upper)))
+        addVirtualNetdev(upper, kind);
+    sysfsLink(rootDir(), lowerSysPath + "/upper_" + upper, virtualNetdevSysPath(upper));
+    if (asMaster)
+        sysfsLink(rootDir(), lowerSysPath + "/master", virtualNetdevSysPath(upper));
+}
+
+std::string Testbed::netdevSysPath(const std::string& address, const std::string& name) {
+    return sysPath(address) + "/net/" + name;
+}
+
+std::string Testbed::virtualNetdevSysPath(const std::string& name) {
+    return "/sys/devices/virtual/net/" + name;
+}
+
+void Testbed::loadModule(const std::string& name) {
+    std::filesystem::create_directories(rootDir() + "/sys/module/" + name + "/parameters");
 }
 
 std::string Testbed::rootDir() const {

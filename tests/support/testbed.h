@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,31 @@ struct CardSpec {
     std::string firmware = "2.9.1000";
 };
 
+// A network device of a card, as mlx4_en (or IPoIB) registers it: net/<name>/ under the card.
+struct NetdevSpec {
+    std::string name = "enp5s0";
+    std::optional<int> devPort = 0; // dev_port; nullopt: no such file (kernels before 3.15)
+    std::string devId = "0x0";      // dev_id as the kernel prints it (hex)
+    int type = 1;                   // ARPHRD_ETHER; 32 for IPoIB
+    std::string operstate = "up";
+    // What `speed` reads; nullopt: reading it fails, as the kernel's does while the interface is
+    // not running (the testbed makes it a directory, whose read() fails with EISDIR).
+    std::optional<std::string> speed = "10000";
+    std::string address = "00:02:c9:0c:c8:9a";
+    std::string master;                // a bridge or bond it is a port of; empty: none
+    std::string masterKind = "bridge"; // "bridge" or "bond"
+    std::vector<std::string> vlans;    // interfaces stacked on it (enp5s0.100)
+};
+
+// A port of the card's InfiniBand device: infiniband/<device>/ports/<port>/.
+struct IbPortSpec {
+    int port = 1;
+    std::string state = "4: ACTIVE";
+    std::string physState = "5: LinkUp";
+    std::string rate = "40 Gb/sec (4X QDR)";
+    std::string linkLayer = "InfiniBand";
+};
+
 // The umockdev record (P:/E:/A:/L: lines) of one card, for umockdev_testbed_add_from_string()
 // or a file given to `umockdev-run --device`.
 std::string umockdevRecord(const CardSpec& card);
@@ -76,6 +102,23 @@ public:
     // `udevadm test` sees, and every later uevent carries.
     void addUeventProperties(const std::string& address,
                              const std::vector<std::string>& properties);
+
+    // The card's interfaces (plain files and links in the testbed; no udev records).
+    void addNetdev(const std::string& address, const NetdevSpec& netdev);
+    void removeNetdev(const std::string& address, const std::string& name);
+    void addIbPort(const std::string& address, const std::string& ibDevice, const IbPortSpec& port);
+    void addVerbsDevice(const std::string& address, const std::string& name); // "uverbs0"
+    // A virtual netdev (/sys/devices/virtual/net/<name>/); kind "bridge" and "bond" get the
+    // directory of settings the kernel gives them.
+    void addVirtualNetdev(const std::string& name, const std::string& kind);
+    // Puts `upper` (a virtual netdev, made if missing) on the netdev at `lowerSysPath`: an
+    // upper_<upper> link, and a master link when `asMaster`.
+    void stackNetdev(const std::string& lowerSysPath, const std::string& upper, bool asMaster,
+                     const std::string& kind = "vlan");
+    static std::string netdevSysPath(const std::string& address, const std::string& name);
+    static std::string virtualNetdevSysPath(const std::string& name);
+    // A loaded module: /sys/module/<name>/.
+    void loadModule(const std::string& name);
 
     // Port file contents as stored in the testbed (read directly, not through the preload).
     std::string readPort(const std::string& address, int port) const;

@@ -80,6 +80,22 @@ TEST_CASE("unknown port types are named, with the closest valid word") {
     CHECK(onlyError("{\"default\": \"x\"}").find("did you mean") == std::string::npos);
 }
 
+TEST_CASE("the protocols' long names are suggested for port types only, never for keys") {
+    for (const char* name : {"ethernet", "Ethernet", "en", "RoCE"})
+        CHECK(onlyError(std::string("{\"default\": \"") + name + "\"}")
+                  .find("; did you mean \"eth\"?") != std::string::npos);
+    for (const char* name : {"infiniband", "IPoIB"})
+        CHECK(onlyError(std::string("{\"default\": \"") + name + "\"}")
+                  .find("; did you mean \"ib\"?") != std::string::npos);
+    // As keys they are plain unknown keys.
+    CHECK(onlyError("{\"ethernet\": 1}") == "c.json:1:2: unknown key \"ethernet\": the top level "
+                                            "has only \"default\" and \"cards\"");
+    CHECK(onlyError("{\"cards\": {\"05:00.0\": {\"infiniband\": \"ib\"}}}").find("did you mean") ==
+          std::string::npos);
+    CHECK(onlyError("{\"cards\": {\"roce:1\": \"eth\"}}").find("did you mean") ==
+          std::string::npos);
+}
+
 TEST_CASE("wrong value types say what was expected and what was found") {
     CHECK(onlyError("{\"default\": 2}") ==
           "c.json:1:13: expected a port type (\"eth\"), a list ([\"eth\", \"ib\"]) or {\"ports\": "
