@@ -5,7 +5,7 @@
 // It then sees the paths the program asked for (/sys/...), and passes every call it does not
 // fault on to the next library (umockdev, which redirects /sys to its testbed).
 //
-// MLX4_FAULTS holds rules separated by ';', each OP|GLOB|ACTION[|SKIP]:
+// MLX4_FAULTS holds rules separated by ';', each OP|GLOB|ACTION[|SKIP[|TIMES]]:
 //   OP      open (any open), openw (open for writing), read, write, fstat, fstatfs
 //   GLOB    fnmatch(3) pattern for the path as given to open()
 //   ACTION  an errno name (ENOENT, ENODEV, ENXIO, EIO, EBUSY, EACCES, EPERM, EINVAL, EOPNOTSUPP);
@@ -20,11 +20,14 @@
 //   SKIP    let this many matching calls pass first (default 0), counted per process; or "w":
 //           the rule holds only once the program has opened a matching path for writing (the
 //           device vanishes, or starts to read garbage, just as it is written)
+//   TIMES   the rule answers this many matching calls, then lets them pass (default: all)
 // A write to a file under /sys that is not faulted replaces the file atomically (a new file
 // renamed over it), as a sysfs store is atomic: a concurrent reader sees the old value or the
-// new one. (A testbed file opened with O_TRUNC would read empty until the write; so would one
-// truncated with ftruncate(), which the shim therefore skips for those files.)
-// MLX4_FAULTS_LOG names a file that gets one line per write() to a path under /sys:
+// new one; unless the kernel shim (kernel_shim.cpp), stacked after this one, owns the file: then
+// the write goes on to it, and it answers as the driver. (A testbed file opened with O_TRUNC would
+// read empty until the write; so would one truncated with ftruncate(), which the shim therefore
+// skips for those files.) MLX4_FAULTS_LOG names a file that gets one line per write() to a path
+// under /sys:
 //   PID<TAB>PATH<TAB>BYTES<TAB>RESULT   (BYTES with \n escaped, RESULT "ok" or an errno name)
 // The shim keeps its state in plain arrays: the helper is single-threaded.
 #define _GNU_SOURCE
@@ -59,6 +62,7 @@ struct Rule {
     char text[kTextMax];
     char replacePath[512];
     long skip;
+    long times; // 0: no limit
     long seen;
     int afterWrite; // SKIP "w": active once a matching path was opened for writing
     int armed;
@@ -83,6 +87,7 @@ static int (*realClose)(int);
 static int (*realFstat)(int, struct stat*);
 static int (*realFstatfs)(int, struct statfs*);
 static int (*realFtruncate)(int, off_t);
+static int (*kernelShimOwns)(int); // NULL without the kernel shim
 
 static const struct {
     const char* name;
@@ -124,9 +129,9 @@ static void parseRule(char* text) {
         fail("too many rules", text);
     struct Rule* rule = &rules[ruleCount++];
     memset(rule, 0, sizeof *rule);
-    char* fields[4] = {0};
+    char* fields[5] = {0};
     int count = 0;
-    for (char *save = NULL, *field = strtok_r(text, "|", &save); field && count < 4;
+    for (char *save = NULL, *field = strtok_r(text, "|", &save); field && count < 5;
          field = strtok_r(NULL, "|", &save))
         fields[count++] = field;
     if (count < 3)
@@ -174,8 +179,9 @@ static void parseRule(char* text) {
         if (rule->error == 0)
             fail("unknown ACTION", action);
     }
-    rule->afterWrite = count == 4 && strcmp(fields[3], "w") == 0;
-    rule->skip = count == 4 && !rule->afterWrite ? atol(fields[3]) : 0;
+    rule->afterWrite = count >= 4 && strcmp(fields[3], "w") == 0;
+    rule->skip = count >= 4 && !rule->afterWrite ? atol(fields[3]) : 0;
+    rule->times = count == 5 ? atol(fields[4]) : 0;
 }
 
 // The next library's definition of `name` (umockdev's, then libc's). ISO C has no cast from
@@ -201,6 +207,8 @@ static void setup(void) {
     lookUp("fstat", &realFstat, sizeof realFstat);
     lookUp("fstatfs", &realFstatfs, sizeof realFstatfs);
     lookUp("ftruncate", &realFtruncate, sizeof realFtruncate);
+    void* owns = dlsym(RTLD_DEFAULT, "mlx4_kernel_shim_owns");
+    memcpy(&kernelShimOwns, &owns, sizeof kernelShimOwns);
     const char* env = getenv("MLX4_FAULTS");
     if (!env || !*env)
         return;
@@ -222,6 +230,8 @@ static struct Rule* match(enum Op op, const char* path) {
         if (rule->afterWrite && !rule->armed)
             continue;
         if (rule->seen++ < rule->skip)
+            continue;
+        if (rule->times && rule->seen - rule->skip > rule->times)
             continue;
         return rule;
     }
@@ -340,7 +350,7 @@ static int wrapOpen(int (*next)(const char*, int, ...), const char* path, int fl
     if (state && path) {
         forget(fd);
         state->path = strdup(path);
-        state->sysfsStore = sysfsStore;
+        state->sysfsStore = sysfsStore && !(kernelShimOwns && kernelShimOwns(fd));
     }
     return fd;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Hostile input through the built helper: a clear error or correct handling, never a crash,
 // a hang or a partial write. (The parser's own unit tests check positions and wording.)
-#include "fault_machine.h"
+#include "machine.h"
 
 #include <cstdio>
 #include <doctest/doctest.h>
@@ -15,9 +15,9 @@ const char* const kCardA = "0000:05:00.0";
 const char* const kCardB = "0000:06:00.0";
 
 // Two cards at (ib, ib), so that any configuration asking eth would write to both.
-void twoCards(FaultMachine& m) {
-    m.bed.addCard(mlx4Card(kCardA));
-    m.bed.addCard(mlx4Card(kCardB));
+void twoCards(Machine& m) {
+    m.bed.addCard(CardSpec(kCardA));
+    m.bed.addCard(CardSpec(kCardB));
 }
 
 std::string nested(size_t depth) {
@@ -85,7 +85,7 @@ TEST_CASE("bad configuration files: exit 2, a clear message, nothing written to 
                      ":1:20: duplicate key \"default\" (first on line 1)"},
          }) {
         CAPTURE(c.name);
-        FaultMachine m;
+        Machine m;
         twoCards(m);
         m.config(c.text);
         RunResult r = m.run({"apply", "--all"});
@@ -99,7 +99,7 @@ TEST_CASE("bad configuration files: exit 2, a clear message, nothing written to 
 }
 
 TEST_CASE("a BOM and CRLF line ends are handled like any file") {
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     m.config("\xEF\xBB\xBF{\r\n  \"cards\": {\r\n    \"05:00.0\": \"eth\",\r\n"
              "    \"06:00.0\": \"ethh\"\r\n  }\r\n}\r\n");
@@ -116,7 +116,7 @@ TEST_CASE("a BOM and CRLF line ends are handled like any file") {
 }
 
 TEST_CASE("10 000 cards in the configuration are checked and applied") {
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     std::string text = manyCards(10000, "eth");
     REQUIRE(text.size() < 1024 * 1024);
@@ -133,7 +133,7 @@ TEST_CASE("10 000 cards in the configuration are checked and applied") {
 }
 
 TEST_CASE("a 4 KiB address argument is a usage error for every command, not echoed whole") {
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     m.config(R"({"default": "eth"})");
     for (const std::string& address :

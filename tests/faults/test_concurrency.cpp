@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Many `apply --all` at once on the same cards: writes to a card never interleave between
 // processes, and every card ends as configured.
-#include "fault_machine.h"
+#include "machine.h"
 
 #include <doctest/doctest.h>
 #include <fstream>
@@ -44,9 +44,9 @@ TEST_CASE("the interleaving check itself sees interleaved writes") {
 
 TEST_CASE("8 concurrent apply --all never interleave writes on a card and end as configured") {
     constexpr int kProcesses = 8;
-    FaultMachine m;
+    Machine m;
     for (const char* address : kAddresses)
-        m.bed.addCard(mlx4Card(address, {"ib", "ib"}));
+        m.bed.addCard(CardSpec(address, {"ib", "ib"}));
     // Port 2 stays ib on the middle card: a plan of writes to both ports, then one to keep.
     m.config(R"({"default": "eth", "cards": {"06:00.0": ["eth", "ib"]}})");
     // Each write takes 100 ms, as a real port change takes about a second: a process without

@@ -2,7 +2,7 @@
 // Faults of the kernel and the system: each gives a clear message and the right exit status,
 // and the other cards are still handled.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
-#include "fault_machine.h"
+#include "machine.h"
 
 #include <csignal>
 #include <doctest/doctest.h>
@@ -23,30 +23,30 @@ const char* const kCardB = "0000:06:00.0";
 const char* const kLabelA = "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B)";
 
 // Two cards at (ib, ib), both configured eth: card A gets the fault, card B must still switch.
-void twoCards(FaultMachine& m, std::vector<std::string> portsA = {"ib", "ib"}) {
-    m.bed.addCard(mlx4Card(kCardA, std::move(portsA)));
-    m.bed.addCard(mlx4Card(kCardB));
+void twoCards(Machine& m, std::vector<std::string> portsA = {"ib", "ib"}) {
+    m.bed.addCard(CardSpec(kCardA, std::move(portsA)));
+    m.bed.addCard(CardSpec(kCardB));
     m.config(R"({"default": "eth"})");
 }
 
-void checkOtherCardSwitched(FaultMachine& m) {
+void checkOtherCardSwitched(Machine& m) {
     CHECK(m.bed.readPort(kCardB, 1) == "eth\n");
     CHECK(m.bed.readPort(kCardB, 2) == "eth\n");
 }
 
-void checkCardAUntouched(FaultMachine& m) {
+void checkCardAUntouched(Machine& m) {
     CHECK(m.bed.readPort(kCardA, 1) == "ib\n");
     CHECK(m.bed.readPort(kCardA, 2) == "ib\n");
 }
 
 std::string portFiles(const char* address) {
-    return FaultMachine::sysFile(address, "mlx4_port[12]");
+    return Machine::sysFile(address, "mlx4_port[12]");
 }
 
 } // namespace
 
 TEST_CASE("the shim sees /sys paths and passes what it does not fault to umockdev's preload") {
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     // A rule for a file nobody opens must change nothing; the writes must reach the testbed.
     RunResult r = m.run({"apply", "--all"}, "write|/nonexistent|EIO");
@@ -55,13 +55,13 @@ TEST_CASE("the shim sees /sys paths and passes what it does not fault to umockde
     checkOtherCardSwitched(m);
     auto writes = m.writesTo(kCardA);
     REQUIRE(writes.size() == 2);
-    CHECK(writes[0].path == FaultMachine::sysFile(kCardA, "mlx4_port1"));
+    CHECK(writes[0].path == Machine::sysFile(kCardA, "mlx4_port1"));
     CHECK(writes[0].bytes == "eth\\n");
     CHECK(writes[0].result == "ok");
 }
 
 TEST_CASE("the card disappears between discovery and the write (ENOENT)") {
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     // The reads before planning succeed; from the first write on, card A's port files are gone.
     RunResult r = m.run({"apply", "--all"}, "open|" + portFiles(kCardA) + "|ENOENT|w");
@@ -77,7 +77,7 @@ TEST_CASE("the card disappears between discovery and the write (ENOENT)") {
 }
 
 TEST_CASE("the kernel answers a write with ENODEV: the device went away") {
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     RunResult r = m.run({"apply", "--all"}, "write|" + portFiles(kCardA) + "|ENODEV");
     CAPTURE(r.err);
@@ -91,10 +91,10 @@ TEST_CASE("the kernel answers a write with ENODEV: the device went away") {
 TEST_CASE("a write that fails with EIO or EBUSY is reported, and the card is left as it was") {
     for (const char* error : {"EIO", "EBUSY"}) {
         CAPTURE(error);
-        FaultMachine m;
+        Machine m;
         twoCards(m);
         RunResult r = m.run({"apply", "--all"},
-                            "write|" + FaultMachine::sysFile(kCardA, "mlx4_port1") + "|" + error);
+                            "write|" + Machine::sysFile(kCardA, "mlx4_port1") + "|" + error);
         CAPTURE(r.err);
         CHECK(r.status == 1);
         std::string text = std::string(error) == "EIO" ? "Input/output error (EIO)"
@@ -105,7 +105,7 @@ TEST_CASE("a write that fails with EIO or EBUSY is reported, and the card is lef
                                   "The card was left as it was: [ib, ib]"));
         // The helper stops at the first real error: port 2 was never written.
         for (const LoggedWrite& write : m.writesTo(kCardA))
-            CHECK(write.path == FaultMachine::sysFile(kCardA, "mlx4_port1"));
+            CHECK(write.path == Machine::sysFile(kCardA, "mlx4_port1"));
         checkCardAUntouched(m);
         checkOtherCardSwitched(m);
     }
@@ -113,7 +113,7 @@ TEST_CASE("a write that fails with EIO or EBUSY is reported, and the card is lef
 
 TEST_CASE("a write refused with EACCES names SR-IOV and the module option") {
     // The files look writable (0644) but the open is denied, as in multi-function mode.
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     RunResult r = m.run({"apply", "--all"}, "openw|" + portFiles(kCardA) + "|EACCES");
     CAPTURE(r.err);
@@ -133,18 +133,18 @@ TEST_CASE("a port file that reads empty, or fails to read, is reported and nothi
         std::string message;
     };
     for (const Case& c : {
-             Case{"read|" + FaultMachine::sysFile(kCardA, "mlx4_port2") + "|text=",
+             Case{"read|" + Machine::sysFile(kCardA, "mlx4_port2") + "|text=",
                   "port 2 reads \"\", which is not ib, eth, auto (ib) or auto (eth); nothing was "
                   "written"},
-             Case{"read|" + FaultMachine::sysFile(kCardA, "mlx4_port1") + "|EIO",
+             Case{"read|" + Machine::sysFile(kCardA, "mlx4_port1") + "|EIO",
                   "cannot read port 1: Input/output error (EIO); nothing was written"},
              // Long garbage is cut to 40 characters in the message.
-             Case{"read|" + FaultMachine::sysFile(kCardA, "mlx4_port1") + "|text=garbage " +
+             Case{"read|" + Machine::sysFile(kCardA, "mlx4_port1") + "|text=garbage " +
                       std::string(100, 'x'),
                   "port 1 reads \"garbage " + std::string(32, 'x') + "...\", which is not"},
          }) {
         CAPTURE(c.fault);
-        FaultMachine m;
+        Machine m;
         twoCards(m);
         RunResult r = m.run({"apply", "--all"}, c.fault);
         CAPTURE(r.err);
@@ -156,11 +156,11 @@ TEST_CASE("a port file that reads empty, or fails to read, is reported and nothi
 }
 
 TEST_CASE("a port that reads back garbage after the write: the card's state is unknown") {
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     // The reads before the write are fine; every read after it is garbage.
     RunResult r = m.run({"apply", "--all"},
-                        "read|" + FaultMachine::sysFile(kCardA, "mlx4_port1") + "|text=e\\n|w");
+                        "read|" + Machine::sysFile(kCardA, "mlx4_port1") + "|text=e\\n|w");
     CAPTURE(r.err);
     CHECK(r.status == 1);
     CHECK(contains(r.err, "after writing, port 1 reads \"e\", which is not ib, eth, auto (ib) or "
@@ -172,10 +172,10 @@ TEST_CASE("a port that reads back garbage after the write: the card's state is u
 }
 
 TEST_CASE("a card with three port files is not touched, one with none has nothing to do") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCardA, {"ib", "ib", "ib"}));
-    m.bed.addCard(mlx4Card(kCardB));
-    m.bed.addCard(mlx4Card("0000:07:00.0", {}));
+    Machine m;
+    m.bed.addCard(CardSpec(kCardA, {"ib", "ib", "ib"}));
+    m.bed.addCard(CardSpec(kCardB));
+    m.bed.addCard(CardSpec("0000:07:00.0", {}));
     m.config(R"({"default": "eth"})");
     RunResult r = m.run({"apply", "--all"});
     CAPTURE(r.err);
@@ -191,16 +191,16 @@ TEST_CASE("a card with three port files is not touched, one with none has nothin
     checkOtherCardSwitched(m);
 
     // Without the odd card, the card without port files is no failure.
-    FaultMachine quiet;
-    quiet.bed.addCard(mlx4Card(kCardA, {}));
-    quiet.bed.addCard(mlx4Card(kCardB));
+    Machine quiet;
+    quiet.bed.addCard(CardSpec(kCardA, {}));
+    quiet.bed.addCard(CardSpec(kCardB));
     quiet.config(R"({"default": "eth"})");
     CHECK(quiet.run({"apply", "--all"}).status == 0);
     checkOtherCardSwitched(quiet);
 }
 
 TEST_CASE("a lock file that is a symlink, or cannot be opened, stops only that card") {
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     mkdir(m.runDir.c_str(), 0755);
     std::string lockA = m.runDir + "/" + kCardA + ".lock";
@@ -217,7 +217,7 @@ TEST_CASE("a lock file that is a symlink, or cannot be opened, stops only that c
     checkOtherCardSwitched(m);
 
     // Root passes every permission check, so the shim plays the unwritable lock file.
-    FaultMachine denied;
+    Machine denied;
     twoCards(denied);
     std::string lockDenied = denied.runDir + "/" + kCardA + ".lock";
     r = denied.run({"apply", "--all"}, "open|" + lockDenied + "|EACCES");
@@ -230,7 +230,7 @@ TEST_CASE("a lock file that is a symlink, or cannot be opened, stops only that c
 }
 
 TEST_CASE("a lock directory that is a file fails every card that needs a write, and says why") {
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     std::ofstream(m.runDir) << "not a directory";
     RunResult r = m.run({"apply", "--all"});
@@ -257,7 +257,7 @@ TEST_CASE("configuration directory faults exit 2 and write nothing to any card")
                   "/config.d: cannot open: Too many levels of symbolic links"},
          }) {
         CAPTURE(c.name);
-        FaultMachine m;
+        Machine m;
         twoCards(m);
         if (c.name == "the directory is a file") {
             std::filesystem::remove_all(m.configDir);
@@ -279,7 +279,7 @@ TEST_CASE("configuration directory faults exit 2 and write nothing to any card")
 }
 
 TEST_CASE("a configuration file that is a FIFO is refused at once, without waiting for a writer") {
-    FaultMachine m;
+    Machine m;
     twoCards(m);
     std::string fifo = m.configDir + "/config.d/50-pipe.json";
     REQUIRE(mkfifo(fifo.c_str(), 0644) == 0);
@@ -323,9 +323,9 @@ TEST_CASE("a configuration that changes while being read is not applied half old
     };
     std::string oldText = version("eth", " "), newText = version("ib", "  ");
     REQUIRE(oldText.size() == newText.size());
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCardA, {"ib", "ib"}));
-    m.bed.addCard(mlx4Card(kCardB, {"eth", "eth"}));
+    Machine m;
+    m.bed.addCard(CardSpec(kCardA, {"ib", "ib"}));
+    m.bed.addCard(CardSpec(kCardB, {"eth", "eth"}));
     m.config(oldText);
     std::string replacement = m.dir + "/new.json";
     std::ofstream(replacement) << newText;
@@ -348,7 +348,7 @@ TEST_CASE("a configuration file whose fstat fails is an error naming the file, n
     // one, after reading, whether it changed meanwhile. Either failing leaves the file unknown.
     for (std::string skip : {"0", "1"}) {
         CAPTURE(skip);
-        FaultMachine m;
+        Machine m;
         twoCards(m);
         std::string configFile = m.configDir + "/config.json";
         RunResult r = m.run({"apply", "--all"}, "fstat|" + configFile + "|EIO|" + skip);

@@ -2,7 +2,7 @@
 // Hostile and odd input, round two: what an adversarial review of the built helper broke. Each
 // case runs the helper on a umockdev testbed, with the fault shim where the testbed cannot do
 // it.
-#include "fault_machine.h"
+#include "machine.h"
 
 #include <cerrno>
 #include <csignal>
@@ -45,16 +45,8 @@ bool validUtf8(const std::string& text) {
     }
 }
 
-std::vector<std::string> lines(const std::string& text) {
-    std::vector<std::string> result;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        result.push_back(line);
-    return result;
-}
-
 // Runs `shellRedirect` (e.g. "> /dev/full", ">&-") around the helper's own command line.
-RunResult runRedirected(FaultMachine& m, const std::string& shellRedirect,
+RunResult runRedirected(Machine& m, const std::string& shellRedirect,
                         std::vector<std::string> args) {
     std::vector<std::string> argv{
         "/bin/sh",      "-c",       "exec \"$0\" \"$@\" " + shellRedirect, MLX4_PORTTYPE_BINARY,
@@ -66,11 +58,11 @@ RunResult runRedirected(FaultMachine& m, const std::string& shellRedirect,
 } // namespace
 
 TEST_CASE("item 1: a card in a PCI domain wider than four digits (Intel VMD) is its own card") {
-    FaultMachine m;
+    Machine m;
     const std::string vmdA = "10000:01:00.0", vmdB = "10001:01:00.0";
-    m.bed.addCard(mlx4Card(vmdA));
-    m.bed.addCard(mlx4Card(vmdB));
-    m.bed.addCard(mlx4Card("0000:00:00.0"));
+    m.bed.addCard(CardSpec(vmdA));
+    m.bed.addCard(CardSpec(vmdB));
+    m.bed.addCard(CardSpec("0000:00:00.0"));
     m.config(R"({"cards": {"10000:01:00.0": "eth"}})");
 
     RunResult r = m.run({"check"});
@@ -99,9 +91,9 @@ TEST_CASE("item 1: a card in a PCI domain wider than four digits (Intel VMD) is 
 }
 
 TEST_CASE("item 1: a device whose name is not a PCI address is skipped, not 0000:00:00.0") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card("odd-name"));
-    m.bed.addCard(mlx4Card(kCardA));
+    Machine m;
+    m.bed.addCard(CardSpec("odd-name"));
+    m.bed.addCard(CardSpec(kCardA));
     m.config(R"({"cards": {"0000:00:00.0": "eth", "05:00.0": "eth"}})");
     RunResult r = m.run({"-v", "apply", "--all"});
     CAPTURE(r.err);
@@ -114,8 +106,8 @@ TEST_CASE("item 1: a device whose name is not a PCI address is skipped, not 0000
 }
 
 TEST_CASE("item 2: status --json with bytes that are not UTF-8 stays valid JSON, no abort") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCardA, {"ib"}));
+    Machine m;
+    m.bed.addCard(CardSpec(kCardA, {"ib"}));
     m.config("{}");
     // A configuration directory whose name has a Latin-1 byte; the card's note quotes it.
     std::string latin1 = m.dir + "/caf\xe9";
@@ -132,8 +124,8 @@ TEST_CASE("item 2: status --json with bytes that are not UTF-8 stays valid JSON,
 
 TEST_CASE("item 3: a port file that is a symlink is not followed, and one not on sysfs not used") {
     SUBCASE("a symlink") {
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA));
         m.config(R"({"default": "eth"})");
         // Looks like a port file, so that following the link would write to it.
         std::string victim = m.dir + "/victim";
@@ -150,12 +142,12 @@ TEST_CASE("item 3: a port file that is a symlink is not followed, and one not on
         CHECK(m.writes().empty());
     }
     SUBCASE("a file that is not on sysfs") {
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA));
-        m.bed.addCard(mlx4Card(kCardB));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA));
+        m.bed.addCard(CardSpec(kCardB));
         m.config(R"({"default": "eth"})");
         RunResult r = m.run({"apply", "--all"},
-                            "fstatfs|" + FaultMachine::sysFile(kCardA, "mlx4_port*") + "|notsysfs");
+                            "fstatfs|" + Machine::sysFile(kCardA, "mlx4_port*") + "|notsysfs");
         CAPTURE(r.err);
         CHECK(r.status == 1);
         CHECK(contains(r.err, std::string(kLabelA) + ": cannot read port 1: Invalid cross-device "
@@ -169,8 +161,8 @@ TEST_CASE("item 3: a port file that is a symlink is not followed, and one not on
 
 TEST_CASE("item 4: values in messages are escaped, whole UTF-8 and bounded") {
     SUBCASE("a duplicate key with escape sequences, a forged line and 500 KB") {
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA));
         std::string key = "x\\u001b[31m\\nmlx4-porttype: error: forged" + std::string(500000, 'A');
         m.config("{\"" + key + "\": 1, \"" + key + "\": 1}");
         RunResult r = m.run({"apply", "--all"});
@@ -182,8 +174,8 @@ TEST_CASE("item 4: values in messages are escaped, whole UTF-8 and bounded") {
             CHECK(line.rfind("mlx4-porttype: error: forged", 0) != 0);
     }
     SUBCASE("DEL, C1 controls and a cut in the middle of a character") {
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA));
         std::string value = "\\u007f\\u0085";
         for (int i = 0; i < 40; ++i)
             value += "\xc3\xa9"; // é: the 60-byte cut falls inside one
@@ -196,8 +188,8 @@ TEST_CASE("item 4: values in messages are escaped, whole UTF-8 and bounded") {
         CHECK(validUtf8(r.err));
     }
     SUBCASE("an argument with a terminal escape") {
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA));
         RunResult r = m.run({"apply", "\x1b]0;pwned\x07"});
         CHECK(r.status == 2);
         CHECK(contains(r.err, "\"\\e]0;pwned\\x07\" is not a PCI address"));
@@ -207,8 +199,8 @@ TEST_CASE("item 4: values in messages are escaped, whole UTF-8 and bounded") {
 }
 
 TEST_CASE("item 5: a dangling config.json symlink is an error, as in config.d") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCardA));
+    Machine m;
+    m.bed.addCard(CardSpec(kCardA));
     m.config("{}", "config.d/empty.json");
     unlink((m.configDir + "/config.json").c_str());
     REQUIRE(symlink((m.dir + "/missing.json").c_str(), (m.configDir + "/config.json").c_str()) ==
@@ -235,8 +227,8 @@ TEST_CASE("item 6: a lock directory anyone could use is refused, and nothing is 
              Case{"a symbolic link", "is a symbolic link; remove it"},
          }) {
         CAPTURE(c.name);
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA));
         m.config(R"({"default": "eth"})");
         if (c.name == "a symbolic link") {
             std::string real = m.dir + "/real-run";
@@ -261,9 +253,9 @@ TEST_CASE("item 6: a lock directory anyone could use is refused, and nothing is 
 }
 
 TEST_CASE("item 7: a held lock is waited for a bounded time, and its holder is named") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCardA));
-    m.bed.addCard(mlx4Card(kCardB));
+    Machine m;
+    m.bed.addCard(CardSpec(kCardA));
+    m.bed.addCard(CardSpec(kCardB));
     m.config(R"({"default": "eth"})");
     REQUIRE(mkdir(m.runDir.c_str(), 0755) == 0);
     std::string lockA = m.runDir + "/0000:05:00.0.lock";
@@ -286,13 +278,12 @@ TEST_CASE("item 7: a held lock is waited for a bounded time, and its holder is n
 TEST_CASE("item 8: a signal between the port writes is acted on after the card is finished") {
     for (std::string signal : {"SIGTERM", "SIGINT", "SIGHUP"}) {
         CAPTURE(signal);
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA));
         m.config(R"({"default": "eth"})");
         // The signal arrives right after the write to port 1, before the one to port 2.
-        RunResult r =
-            m.run({"apply", "--all"},
-                  "write|" + FaultMachine::sysFile(kCardA, "mlx4_port1") + "|signal=" + signal);
+        RunResult r = m.run({"apply", "--all"}, "write|" + Machine::sysFile(kCardA, "mlx4_port1") +
+                                                    "|signal=" + signal);
         CAPTURE(r.err);
         int number = signal == "SIGTERM" ? SIGTERM : signal == "SIGINT" ? SIGINT : SIGHUP;
         CHECK(r.status == 128 + number); // still ended by the signal, as its sender expects
@@ -306,8 +297,8 @@ TEST_CASE("item 8: a signal between the port writes is acted on after the card i
 }
 
 TEST_CASE("item 9: output that cannot be written is an error") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCardA));
+    Machine m;
+    m.bed.addCard(CardSpec(kCardA));
     m.config(R"({"default": "eth"})");
     for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
              {"status", "--json"}, {"status"}, {"check"}, {"apply", "--dry-run", "--all"}}) {
@@ -323,8 +314,8 @@ TEST_CASE("item 9: output that cannot be written is an error") {
 }
 
 TEST_CASE("item 10: a file with thousands of errors prints a few dozen, then a count") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCardA));
+    Machine m;
+    m.bed.addCard(CardSpec(kCardA));
     std::string text = "{\"cards\": {\n";
     for (int i = 0; i < 1000; ++i) {
         char address[16];
@@ -344,8 +335,8 @@ TEST_CASE("item 10: a file with thousands of errors prints a few dozen, then a c
 
 TEST_CASE("item 11: status shows refused cards, missing ports and unreadable ports truthfully") {
     SUBCASE("an entry with more ports than the card has") {
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA, {"ib"}));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA, {"ib"}));
         m.config(R"({"cards": {"05:00.0": ["eth", "ib"]}})");
         RunResult r = m.run({"status"});
         CHECK(r.status == 1);
@@ -357,9 +348,9 @@ TEST_CASE("item 11: status shows refused cards, missing ports and unreadable por
         CHECK(card["ports"][0]["configured"] == "eth");
     }
     SUBCASE("three port files, and ports 1 and 3 without 2") {
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA, {"eth", "eth", "eth"}));
-        m.bed.addCard(mlx4Card(kCardB, {"eth", "eth", "eth"}));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA, {"eth", "eth", "eth"}));
+        m.bed.addCard(CardSpec(kCardB, {"eth", "eth", "eth"}));
         unlink(m.bed.filePath(kCardB, "mlx4_port2").c_str());
         m.config(R"({"default": "eth"})");
         RunResult r = m.run({"status", "--json"});
@@ -377,13 +368,13 @@ TEST_CASE("item 11: status shows refused cards, missing ports and unreadable por
         CHECK_FALSE(contains(r.out, "unreadable"));
     }
     SUBCASE("garbage and a failing read show the text and the errno") {
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA));
-        m.bed.addCard(mlx4Card(kCardB));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA));
+        m.bed.addCard(CardSpec(kCardB));
         m.config("{}");
-        RunResult r = m.run({"status"}, "read|" + FaultMachine::sysFile(kCardA, "mlx4_port1") +
+        RunResult r = m.run({"status"}, "read|" + Machine::sysFile(kCardA, "mlx4_port1") +
                                             "|text=garbage\\n;read|" +
-                                            FaultMachine::sysFile(kCardB, "mlx4_port2") + "|EIO");
+                                            Machine::sysFile(kCardB, "mlx4_port2") + "|EIO");
         CHECK(r.status == 1);
         CHECK(contains(r.out, "note: " + std::string(kLabelA) +
                                   ": port 1 reads \"garbage\", which is not ib, eth, auto (ib) "
@@ -394,8 +385,8 @@ TEST_CASE("item 11: status shows refused cards, missing ports and unreadable por
 
 TEST_CASE("item 13: exact vendor, odd port names, and messages without library internals") {
     SUBCASE("vendor 0x15b3junk is not Mellanox") {
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA));
         writeFile(m.bed.filePath(kCardA, "vendor"), "0x15b3junk\n");
         m.config(R"({"default": "eth"})");
         RunResult r = m.run({"apply", kCardA});
@@ -404,8 +395,8 @@ TEST_CASE("item 13: exact vendor, odd port names, and messages without library i
         CHECK(m.writes().empty());
     }
     SUBCASE("a card whose only port file is mlx4_port001 is not called read-only") {
-        FaultMachine m;
-        m.bed.addCard(mlx4Card(kCardA, {}));
+        Machine m;
+        m.bed.addCard(CardSpec(kCardA, {}));
         writeFile(m.bed.filePath(kCardA, "mlx4_port001"), "ib\n");
         m.config(R"({"default": "eth"})");
         RunResult r = m.run({"apply", "--all"});
@@ -418,7 +409,7 @@ TEST_CASE("item 13: exact vendor, odd port names, and messages without library i
         CHECK(m.writes().empty());
     }
     SUBCASE("a number too large for a double") {
-        FaultMachine m;
+        Machine m;
         m.config(R"({"default": 1e999})");
         RunResult r = m.run({"check"});
         CHECK(r.status == 2);
@@ -427,7 +418,7 @@ TEST_CASE("item 13: exact vendor, odd port names, and messages without library i
         CHECK_FALSE(contains(r.err, "json.exception"));
     }
     SUBCASE("an object where only a type or a list may be") {
-        FaultMachine m;
+        Machine m;
         m.config(R"({"default": {"ports": {"ports": "eth"}}})");
         RunResult r = m.run({"check"});
         CHECK(r.status == 2);

@@ -3,7 +3,7 @@
 // default; config space for guid: keys; the VPD for serial: and part: keys. The shim makes
 // those files fail to open, so that any read of them shows in the helper's debug output.
 #include "card_bytes.h"
-#include "fault_machine.h"
+#include "machine.h"
 
 #include <doctest/doctest.h>
 
@@ -14,8 +14,8 @@ namespace {
 const char* const kAddress = "0000:05:00.0";
 const char* const kIdentityFaults = "open|*/config|EIO;open|*/vpd|EIO";
 
-void addRealCard(FaultMachine& m) {
-    CardSpec card = mlx4Card(kAddress);
+void addRealCard(Machine& m) {
+    CardSpec card(kAddress);
     card.config = configSpace({});
     card.vpd = vpdImage({});
     m.bed.addCard(card);
@@ -24,7 +24,7 @@ void addRealCard(FaultMachine& m) {
 } // namespace
 
 TEST_CASE("an address-only configuration reads neither config space nor the VPD") {
-    FaultMachine m;
+    Machine m;
     addRealCard(m);
     m.config(R"({"default": "ib", "cards": {"0000:05:00.0": "eth"}})");
     RunResult r = m.run({"-v", "apply", kAddress}, kIdentityFaults);
@@ -34,7 +34,7 @@ TEST_CASE("an address-only configuration reads neither config space nor the VPD"
 }
 
 TEST_CASE("guid: keys read config space but not the VPD, part: keys the VPD") {
-    FaultMachine m;
+    Machine m;
     addRealCard(m);
     m.config(R"({"cards": {"guid:0002c903000cc89a": "eth"}})");
     RunResult r = m.run({"-v", "apply", kAddress}, kIdentityFaults);

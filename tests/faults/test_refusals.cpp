@@ -2,7 +2,7 @@
 // What the helper does after the kernel refused a target, or the firmware failed a switch: it
 // says so with what it cost, and udev events do not try a refused target again until the
 // configuration or the card changes.
-#include "fault_machine.h"
+#include "machine.h"
 
 #include <doctest/doctest.h>
 #include <string>
@@ -18,7 +18,7 @@ const char* const kLabel = "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MH
 
 // Every write to the card's port files is refused, as by a card that cannot run the target.
 std::string refuseAll() {
-    return "write|" + FaultMachine::sysFile(kCard, "mlx4_port[12]") + "|EINVAL";
+    return "write|" + Machine::sysFile(kCard, "mlx4_port[12]") + "|EINVAL";
 }
 
 // What udevd puts in a RUN program's environment for an event of the card.
@@ -27,7 +27,7 @@ std::vector<std::string> udevEvent(const std::string& action) {
             "SUBSYSTEM=pci"};
 }
 
-bool recordExists(const FaultMachine& m) {
+bool recordExists(const Machine& m) {
     return access((m.runDir + "/" + kCard + ".refused").c_str(), F_OK) == 0;
 }
 
@@ -35,8 +35,8 @@ bool recordExists(const FaultMachine& m) {
 
 TEST_CASE("a refused target is not tried again at udev events until the card or the "
           "configuration changes, and an admin's apply always tries") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCard));
+    Machine m;
+    m.bed.addCard(CardSpec(kCard));
     m.config(R"({"default": "eth"})");
 
     // An admin's apply: refused, reported with its cost, remembered.
@@ -115,14 +115,15 @@ TEST_CASE("a refused target is not tried again at udev events until the card or 
 }
 
 TEST_CASE("a refused write after which a port runs another protocol is a failed switch") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCard));
+    Machine m;
+    // The firmware fails SET_PORT for port 1 with a status the driver maps to EINVAL; the driver
+    // has set port 1's type before that command and leaves the device unregistered.
+    CardSpec card(kCard);
+    card.kernel = "dpdp firmware-fails-port=1";
+    m.bed.addCard(card);
     m.config(R"({"default": "eth"})");
-    // The write to port 1 is answered EINVAL, and from then on port 1 reads eth: the driver set
-    // the type before the firmware command that failed.
-    std::string port1 = FaultMachine::sysFile(kCard, "mlx4_port1");
-    RunResult r =
-        m.run({"apply", kCard}, "write|" + port1 + "|EINVAL;read|" + port1 + "|text=eth\\n|w");
+    std::string port1 = Machine::sysFile(kCard, "mlx4_port1");
+    RunResult r = m.run({"apply", kCard});
     CAPTURE(r.err);
     CHECK(r.status == 1);
     CHECK_FALSE(contains(r.err, "switched as configured"));
@@ -139,15 +140,18 @@ TEST_CASE("a refused write after which a port runs another protocol is a failed 
     CHECK(writes[0].path == port1);
     // A failed switch is not a refusal to remember.
     CHECK_FALSE(recordExists(m));
+    CHECK(m.bed.readPort(kCard, 1) == "eth\n");
+    CHECK_FALSE(m.kernel(kCard).counters.registered);
 }
 
 TEST_CASE("auto that the card accepts is reported with what sensing needs") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCard));
+    Machine m;
+    // Without DPDP the driver never senses: auto is accepted, reads "auto (ib)", changes nothing.
+    CardSpec card(kCard);
+    card.kernel = "no-dpdp";
+    m.bed.addCard(card);
     m.config(R"({"cards": {"0000:05:00.0": ["auto", "keep"]}})");
-    // A testbed file reads back what was written ("auto"); the kernel says "auto (ib)".
-    std::string port1 = FaultMachine::sysFile(kCard, "mlx4_port1");
-    RunResult r = m.run({"apply", kCard}, "read|" + port1 + "|text=auto (ib)\\n|w");
+    RunResult r = m.run({"apply", kCard});
     CAPTURE(r.err);
     CHECK(r.status == 0);
     CHECK(contains(r.err, std::string(kLabel) + ": ports [ib, ib] -> [auto (ib), ib]: accepted; "
@@ -158,11 +162,11 @@ TEST_CASE("auto that the card accepts is reported with what sensing needs") {
 }
 
 TEST_CASE("a write that fails for another reason than a refusal is not remembered") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCard));
+    Machine m;
+    m.bed.addCard(CardSpec(kCard));
     m.config(R"({"default": "eth"})");
     RunResult r =
-        m.run({"apply", kCard}, "write|" + FaultMachine::sysFile(kCard, "mlx4_port1") + "|EIO");
+        m.run({"apply", kCard}, "write|" + Machine::sysFile(kCard, "mlx4_port1") + "|EIO");
     CAPTURE(r.err);
     CHECK(r.status == 1);
     CHECK(contains(r.err, "The card was left as it was: [ib, ib]; the attempt cost no device "
@@ -172,8 +176,8 @@ TEST_CASE("a write that fails for another reason than a refusal is not remembere
 }
 
 TEST_CASE("status tells a card whose target was refused earlier") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCard));
+    Machine m;
+    m.bed.addCard(CardSpec(kCard));
     m.config(R"({"default": "eth"})");
     const std::string note =
         "0000:05:00.0: the kernel refused this configuration earlier; udev events leave the card "
@@ -193,8 +197,8 @@ TEST_CASE("status tells a card whose target was refused earlier") {
 
 TEST_CASE("wait counts a card whose target was refused earlier as settled, and apply --json "
           "reports the udev event's skip") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCard));
+    Machine m;
+    m.bed.addCard(CardSpec(kCard));
     m.config(R"({"default": "eth"})");
 
     // Before any attempt the card is not as configured: wait gives up after its timeout.
@@ -219,8 +223,8 @@ TEST_CASE("wait counts a card whose target was refused earlier as settled, and a
 }
 
 TEST_CASE("a refusal record that another user could have planted is ignored") {
-    FaultMachine m;
-    m.bed.addCard(mlx4Card(kCard));
+    Machine m;
+    m.bed.addCard(CardSpec(kCard));
     m.config(R"({"default": "eth"})");
     REQUIRE(m.run({"apply", kCard}, refuseAll()).status == 1);
     REQUIRE(recordExists(m));

@@ -20,8 +20,8 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 
 TEST_CASE("exit status: status and apply --dry-run say 0 in sync, 3 drift, 1 unreadable") {
     Machine m;
-    m.bed.addCard(card(kCx2a, {"eth", "eth"}));
-    m.bed.addCard(card(kCx2b, {"ib", "ib"}));
+    m.bed.addCard(CardSpec(kCx2a, {"eth", "eth"}));
+    m.bed.addCard(CardSpec(kCx2b, {"ib", "ib"}));
     m.config(R"({"cards": {"05:00.0": "eth", "06:00.0": "eth"}})");
     SUBCASE("in sync: 0") {
         CHECK(m.run({"status", kCx2a}).status == 0);
@@ -57,10 +57,10 @@ TEST_CASE("exit status: status and apply --dry-run say 0 in sync, 3 drift, 1 unr
 
 TEST_CASE("apply --json reports each card's result, restarts and message") {
     Machine m;
-    m.bed.addCard(card(kCx2a, {"ib", "ib"}));
-    m.bed.addCard(card(kCx2b, {"eth", "eth"}));
-    m.bed.addCard(card(kCx3, {"ib"}, 0x1003));
-    m.bed.addCard(card("0000:09:00.0", {"ib"}, 0x1003));
+    m.bed.addCard(CardSpec(kCx2a, {"ib", "ib"}));
+    m.bed.addCard(CardSpec(kCx2b, {"eth", "eth"}));
+    m.bed.addCard(CardSpec(kCx3, {"ib"}, 0x1003));
+    m.bed.addCard(CardSpec("0000:09:00.0", {"ib"}, 0x1003));
     m.config(R"({"cards": {"05:00.0": "eth", "06:00.0": "eth", "09:00.0": ["eth", "ib"]}})");
     RunResult r = m.run({"apply", "--json", "--all"});
     CHECK(r.status == 1); // 09:00.0 has fewer ports than configured
@@ -128,12 +128,12 @@ TEST_CASE("wait returns at once when there is nothing to wait for") {
         CHECK(m.run({"wait", "--timeout", "20"}).status == 0);
     }
     SUBCASE("cards in sync, not configured, given to another driver, not VPI") {
-        m.bed.addCard(card(kCx2a, {"eth", "eth"}));
-        m.bed.addCard(card(kCx2b, {"ib", "ib"}));
-        CardSpec vfio = card(kCx3, {}, 0x1003);
+        m.bed.addCard(CardSpec(kCx2a, {"eth", "eth"}));
+        m.bed.addCard(CardSpec(kCx2b, {"ib", "ib"}));
+        CardSpec vfio(kCx3, {}, 0x1003);
         vfio.driver = "vfio-pci";
         m.bed.addCard(vfio);
-        CardSpec en = card("0000:09:00.0", {}, 0x6750); // ConnectX EN: no port type
+        CardSpec en("0000:09:00.0", {}, 0x6750); // ConnectX EN: no port type
         en.driver = "";
         m.bed.addCard(en);
         m.config(R"({"cards": {"05:00.0": "eth", "07:00.0": "eth", "09:00.0": "eth"}})");
@@ -149,9 +149,9 @@ TEST_CASE("wait returns at once when there is nothing to wait for") {
 
 TEST_CASE("wait times out with exit 1 and says which cards are not ready, and why") {
     Machine m;
-    m.bed.addCard(card(kCx2a, {"ib", "ib"}));  // not switched
-    m.bed.addCard(card(kCx2b, {}));            // no port files yet
-    CardSpec unbound = card(kCx3, {}, 0x1003); // no driver yet
+    m.bed.addCard(CardSpec(kCx2a, {"ib", "ib"})); // not switched
+    m.bed.addCard(CardSpec(kCx2b, {}));           // no port files yet
+    CardSpec unbound(kCx3, {}, 0x1003);           // no driver yet
     unbound.driver = "";
     m.bed.addCard(unbound);
     m.config(R"({"default": "eth"})");
@@ -173,7 +173,7 @@ TEST_CASE("wait times out with exit 1 and says which cards are not ready, and wh
 
 TEST_CASE("wait returns as soon as the card becomes ready") {
     Machine m;
-    CardSpec unbound = card(kCx2a, {});
+    CardSpec unbound(kCx2a, {});
     unbound.driver = "";
     m.bed.addCard(unbound);
     m.config(R"({"cards": {"05:00.0": ["eth", "ib"]}})");
@@ -192,10 +192,10 @@ TEST_CASE("wait returns as soon as the card becomes ready") {
 
 TEST_CASE("wait does not wait for a card that can never reach its configuration") {
     Machine m;
-    CardSpec readOnly = card(kCx2a, {"ib", "ib"});
+    CardSpec readOnly(kCx2a, {"ib", "ib"});
     readOnly.readOnly = true; // SR-IOV: nothing can change it
     m.bed.addCard(readOnly);
-    m.bed.addCard(card(kCx3, {"ib"}, 0x1003));
+    m.bed.addCard(CardSpec(kCx3, {"ib"}, 0x1003));
     m.config(R"({"cards": {"05:00.0": "eth", "07:00.0": ["eth", "eth"]}})");
     RunResult r = m.run({"wait", "--timeout", "20"});
     CHECK(r.status == 0);

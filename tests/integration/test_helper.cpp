@@ -4,14 +4,16 @@
 #include "machine.h"
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace mlx4::test;
 
 TEST_CASE("apply --all sets every configured card and leaves the rest alone") {
     Machine m;
-    m.bed.addCard(card(kCx2a));
-    m.bed.addCard(card(kCx2b));
-    m.bed.addCard(card(kCx3, {"ib"}, 0x1003));
+    m.bed.addCard(CardSpec(kCx2a));
+    m.bed.addCard(CardSpec(kCx2b));
+    m.bed.addCard(CardSpec(kCx3, {"ib"}, 0x1003));
     m.bed.addCard(decoy());
     m.config(R"({"cards": {"0000:05:00.0": "eth", "07:00.0": ["eth"],
                            "0000:08:00.0": "eth"}})");
@@ -29,8 +31,8 @@ TEST_CASE("apply --all sets every configured card and leaves the rest alone") {
 
 TEST_CASE("default applies to every card not named, and a drop-in overrides it per card") {
     Machine m;
-    m.bed.addCard(card(kCx2a));
-    m.bed.addCard(card(kCx2b));
+    m.bed.addCard(CardSpec(kCx2a));
+    m.bed.addCard(CardSpec(kCx2b));
     m.config(R"({"default": "eth"})");
     m.config(R"({"cards": {"06:00.0": ["keep", "eth"]}})", "config.d/50-lab.json");
     CHECK(m.run({"apply", "--all"}).status == 0);
@@ -41,7 +43,7 @@ TEST_CASE("default applies to every card not named, and a drop-in overrides it p
 
 TEST_CASE("a card already as configured gets no write at all") {
     Machine m;
-    m.bed.addCard(card(kCx2a, {"eth", "auto (ib)"}));
+    m.bed.addCard(CardSpec(kCx2a, {"eth", "auto (ib)"}));
     m.config(R"({"cards": {"05:00.0": ["eth", "auto"]}})");
     m.markUnwritten(kCx2a, 1);
     m.markUnwritten(kCx2a, 2);
@@ -56,7 +58,7 @@ TEST_CASE("a card already as configured gets no write at all") {
 
 TEST_CASE("the bytes written are exactly the kernel's strings, newline included") {
     Machine m;
-    m.bed.addCard(card(kCx2a, {"ib", "eth"}));
+    m.bed.addCard(CardSpec(kCx2a, {"ib", "eth"}));
     m.config(R"({"cards": {"05:00.0": ["eth", "ib"]}})");
     CHECK(m.run({"apply", "05:00.0"}).status == 0);
     CHECK(m.bed.readPort(kCx2a, 1) == "eth\n");
@@ -64,12 +66,16 @@ TEST_CASE("the bytes written are exactly the kernel's strings, newline included"
 }
 
 TEST_CASE("a port that reads back what no kernel prints is put back, and the log says so") {
-    // A testbed file keeps what was written: "auto\n" reads back as "auto", which the driver
-    // never prints (it says "auto (ib)"), so the helper must restore the card.
+    // The driver prints "auto (ib)" or "auto (eth)", never "auto" alone: a port that reads so
+    // after the write is one the helper cannot trust, so it must restore the card. The kernel
+    // model behind the files never says it; the fault shim makes port 1 read it once, after the
+    // write.
     Machine m;
-    m.bed.addCard(card(kCx2a, {"ib", "eth"}));
+    m.bed.addCard(CardSpec(kCx2a, {"ib", "eth"}));
     m.config(R"({"cards": {"05:00.0": ["auto", "ib"]}})");
-    RunResult r = m.run({"apply", "05:00.0"});
+    RunResult r = m.run({"apply", "05:00.0"},
+                        "read|" + Machine::sysFile(kCx2a, "mlx4_port1") + "|text=auto\\n|w|1");
+    CAPTURE(r.err);
     CHECK(r.status == 1);
     CHECK(m.bed.readPort(kCx2a, 1) == "ib\n");
     CHECK(m.bed.readPort(kCx2a, 2) == "eth\n");
@@ -81,8 +87,8 @@ TEST_CASE("a port that reads back what no kernel prints is put back, and the log
 
 TEST_CASE("a configuration error writes nothing to any card and exits 2") {
     Machine m;
-    m.bed.addCard(card(kCx2a));
-    m.bed.addCard(card(kCx2b));
+    m.bed.addCard(CardSpec(kCx2a));
+    m.bed.addCard(CardSpec(kCx2b));
     m.config(R"({"cards": {"05:00.0": "eth"}})");
     m.config("{\"cards\": {\"06:00.0\": \"ethh\"}}", "config.d/10-bad.json");
     m.markUnwritten(kCx2a, 1);
@@ -96,8 +102,8 @@ TEST_CASE("a configuration error writes nothing to any card and exits 2") {
 
 TEST_CASE("a one-port card takes a one-port entry, and a longer list is an error for it alone") {
     Machine m;
-    m.bed.addCard(card(kCx3, {"ib"}, 0x1003));
-    m.bed.addCard(card(kCx2a));
+    m.bed.addCard(CardSpec(kCx3, {"ib"}, 0x1003));
+    m.bed.addCard(CardSpec(kCx2a));
     m.config(R"({"cards": {"07:00.0": ["eth", "eth"], "05:00.0": "eth"}})");
     RunResult r = m.run({"apply", "--all"});
     CHECK(r.status == 1);
@@ -109,7 +115,7 @@ TEST_CASE("a one-port card takes a one-port entry, and a longer list is an error
 
 TEST_CASE("a card whose driver has not created the port files yet has nothing to do") {
     Machine m;
-    m.bed.addCard(card(kCx2a, {}));
+    m.bed.addCard(CardSpec(kCx2a, {}));
     m.config(R"({"default": "eth"})");
     RunResult r = m.run({"apply", kCx2a});
     CHECK(r.status == 0);
@@ -119,7 +125,7 @@ TEST_CASE("a card whose driver has not created the port files yet has nothing to
 
 TEST_CASE("a card with no driver bound has nothing to do, and another driver's device is refused") {
     Machine m;
-    CardSpec unbound = card(kCx2a, {});
+    CardSpec unbound(kCx2a, {});
     unbound.driver = "";
     m.bed.addCard(unbound);
     m.bed.addCard(decoy());
@@ -144,10 +150,10 @@ TEST_CASE("an address with no device is an error, but --all with no card is not"
 
 TEST_CASE("read-only port files (SR-IOV) fail only when a change is asked, with the way out") {
     Machine m;
-    CardSpec sriov = card(kCx2a);
+    CardSpec sriov(kCx2a);
     sriov.readOnly = true;
     m.bed.addCard(sriov);
-    m.bed.addCard(card(kCx2b));
+    m.bed.addCard(CardSpec(kCx2b));
     m.config(R"({"default": "eth"})");
     RunResult r = m.run({"apply", "--all"});
     CHECK(r.status == 1);
@@ -161,7 +167,7 @@ TEST_CASE("read-only port files (SR-IOV) fail only when a change is asked, with 
 
 TEST_CASE("a port file that reads garbage is reported, and nothing is written") {
     Machine m;
-    m.bed.addCard(card(kCx2a, {"ib", "bogus"}));
+    m.bed.addCard(CardSpec(kCx2a, {"ib", "bogus"}));
     m.config(R"({"default": "eth"})");
     RunResult r = m.run({"apply", kCx2a});
     CHECK(r.status == 1);
@@ -172,8 +178,8 @@ TEST_CASE("a port file that reads garbage is reported, and nothing is written") 
 
 TEST_CASE("--dry-run prints the plan and writes nothing") {
     Machine m;
-    m.bed.addCard(card(kCx2a));
-    m.bed.addCard(card(kCx2b, {"eth", "eth"}));
+    m.bed.addCard(CardSpec(kCx2a));
+    m.bed.addCard(CardSpec(kCx2b, {"eth", "eth"}));
     m.config(R"({"default": "eth"})");
     m.markUnwritten(kCx2a, 1);
     RunResult r = m.run({"apply", "--dry-run", "--all"});
@@ -189,8 +195,8 @@ TEST_CASE("--dry-run prints the plan and writes nothing") {
 
 TEST_CASE("status --json reports cards, ports, configured types and sync") {
     Machine m;
-    m.bed.addCard(card(kCx2a, {"ib", "auto (eth)"}));
-    m.bed.addCard(card(kCx3, {"eth"}, 0x1003));
+    m.bed.addCard(CardSpec(kCx2a, {"ib", "auto (eth)"}));
+    m.bed.addCard(CardSpec(kCx3, {"eth"}, 0x1003));
     m.bed.addCard(decoy());
     m.config(R"({"cards": {"05:00.0": ["eth", "auto"]}})");
     RunResult r = m.run({"status", "--json"});
@@ -220,7 +226,7 @@ TEST_CASE("status --json reports cards, ports, configured types and sync") {
 
 TEST_CASE("status prints one row per card and port") {
     Machine m;
-    m.bed.addCard(card(kCx2a, {"ib", "eth"}));
+    m.bed.addCard(CardSpec(kCx2a, {"ib", "eth"}));
     m.config(R"({"cards": {"05:00.0": ["eth", "keep"]}})");
     RunResult r = m.run({"status"});
     CHECK(r.status == 3);
@@ -280,7 +286,7 @@ TEST_CASE("--help and --version") {
 
 TEST_CASE("--syslog keeps messages off stderr") {
     Machine m;
-    m.bed.addCard(card(kCx2a));
+    m.bed.addCard(CardSpec(kCx2a));
     m.config(R"({"default": "eth"})");
     RunResult r = m.run({"--syslog", "apply", kCx2a});
     CHECK(r.status == 0);
@@ -290,7 +296,7 @@ TEST_CASE("--syslog keeps messages off stderr") {
 
 TEST_CASE("a lock file planted as a symlink is refused and nothing is written") {
     Machine m;
-    m.bed.addCard(card(kCx2a));
+    m.bed.addCard(CardSpec(kCx2a));
     m.config(R"({"default": "eth"})");
     mkdir(m.runDir.c_str(), 0755);
     REQUIRE(symlink("/tmp/elsewhere", (m.runDir + "/0000:05:00.0.lock").c_str()) == 0);
@@ -302,8 +308,8 @@ TEST_CASE("a lock file planted as a symlink is refused and nothing is written") 
 
 TEST_CASE("apply --all skips virtual functions as the rule does, and naming one still reports it") {
     Machine m;
-    m.bed.addCard(card(kCx2a));
-    CardSpec vf = card("0000:05:00.1", {"ib", "ib"}, 0x1002);
+    m.bed.addCard(CardSpec(kCx2a));
+    CardSpec vf("0000:05:00.1", {"ib", "ib"}, 0x1002);
     vf.readOnly = true;
     m.bed.addCard(vf);
     m.config(R"({"default": "eth"})");
@@ -321,7 +327,7 @@ TEST_CASE("apply --all skips virtual functions as the rule does, and naming one 
 
 TEST_CASE("auto: the dry run does not promise that writing it restarts nothing") {
     Machine m;
-    m.bed.addCard(card(kCx2a));
+    m.bed.addCard(CardSpec(kCx2a));
     m.config(R"({"cards": {"0000:05:00.0": ["auto", "keep"]}})");
     RunResult dry = m.run({"apply", "--dry-run", kCx2a});
     CAPTURE(dry.out);

@@ -32,8 +32,7 @@ constexpr uint64_t kGuidB = 0x0002c903000a1b2cULL;
 CardSpec realCard(const std::string& address, uint64_t guid = kGuidA,
                   const std::string& serial = "MT1037X01146",
                   const std::string& part = "MHQH19B-XTR") {
-    CardSpec card;
-    card.address = address;
+    CardSpec card(address);
     card.config = mlx4::test::configSpace({0x15b3, 0x673c, guid, 4096});
     VpdSpec vpd;
     vpd.serial = serial;
@@ -248,8 +247,7 @@ TEST_CASE("status --json shows every identity field and the entry that configure
 TEST_CASE("without root (64 bytes of config space, no VPD): status shows what it can") {
     Machine m;
     for (const char* address : {"0000:05:00.0", "0000:06:00.0"}) {
-        CardSpec card;
-        card.address = address;
+        CardSpec card(address);
         card.config = mlx4::test::configSpace({0x15b3, 0x673c, kGuidA, 64});
         m.bed.addCard(card);
     }

@@ -28,13 +28,6 @@ CardInterfaces readCard(const std::string& address = kAddress) {
     return readCardInterfaces(*card);
 }
 
-CardSpec cardSpec(const std::string& address, const std::vector<std::string>& ports) {
-    CardSpec spec;
-    spec.address = address;
-    spec.ports = ports;
-    return spec;
-}
-
 NetdevSpec netdev(const std::string& name, int devPort) {
     NetdevSpec spec;
     spec.name = name;
@@ -46,7 +39,7 @@ NetdevSpec netdev(const std::string& name, int devPort) {
 
 TEST_CASE("an Ethernet card's netdevs are found by dev_port, with link, speed and address") {
     Testbed bed;
-    bed.addCard(cardSpec(kAddress, {"eth", "eth"}));
+    bed.addCard(CardSpec(kAddress, {"eth", "eth"}));
     bed.loadModule("mlx4_en");
     // Listed in the other order than the ports, so the match cannot be by position.
     NetdevSpec second = netdev("enp5s0d1", 1);
@@ -77,7 +70,7 @@ TEST_CASE("an Ethernet card's netdevs are found by dev_port, with link, speed an
 
 TEST_CASE("on a kernel without dev_port, dev_id tells the ports apart") {
     Testbed bed;
-    bed.addCard(cardSpec(kAddress, {"eth", "eth"}));
+    bed.addCard(CardSpec(kAddress, {"eth", "eth"}));
     bed.loadModule("mlx4_en");
     NetdevSpec first = netdev("eth2", 0), second = netdev("eth3", 0);
     first.devPort = second.devPort = std::nullopt;
@@ -93,7 +86,7 @@ TEST_CASE("on a kernel without dev_port, dev_id tells the ports apart") {
 
 TEST_CASE("with a dev_port file, dev_id (0 on both ports since 3.15) does not count") {
     Testbed bed;
-    bed.addCard(cardSpec(kAddress, {"eth", "eth"}));
+    bed.addCard(CardSpec(kAddress, {"eth", "eth"}));
     NetdevSpec second = netdev("enp5s0d1", 1);
     second.devId = "0x0";
     bed.addNetdev(kAddress, second);
@@ -104,7 +97,7 @@ TEST_CASE("with a dev_port file, dev_id (0 on both ports since 3.15) does not co
 
 TEST_CASE("a speed that cannot be read is unknown, not zero") {
     Testbed bed;
-    bed.addCard(cardSpec(kAddress, {"eth", "eth"}));
+    bed.addCard(CardSpec(kAddress, {"eth", "eth"}));
     bed.loadModule("mlx4_en");
     NetdevSpec spec = netdev("enp5s0", 0);
     spec.speed = std::nullopt; // the read fails, as the kernel's does for an interface not running
@@ -119,7 +112,7 @@ TEST_CASE("a speed that cannot be read is unknown, not zero") {
 
 TEST_CASE("an Ethernet port without mlx4_en loaded says so") {
     Testbed bed;
-    bed.addCard(cardSpec(kAddress, {"eth", "ib"}));
+    bed.addCard(CardSpec(kAddress, {"eth", "ib"}));
     bed.loadModule("mlx4_ib"); // under the testbed's /sys/module, not the machine's
     CardInterfaces card = readCard();
     CHECK_FALSE(card.mlx4EnLoaded);
@@ -129,14 +122,14 @@ TEST_CASE("an Ethernet port without mlx4_en loaded says so") {
 
 TEST_CASE("an InfiniBand port is found under the card's IB device, whatever its name") {
     Testbed bed;
-    CardSpec spec = cardSpec(kAddress, {"ib", "ib"});
+    CardSpec spec(kAddress, {"ib", "ib"});
     spec.ibDevice = "ibp5s0"; // rdma-core's rename of mlx4_0
     bed.addCard(spec);
     bed.loadModule("mlx4_ib");
     bed.addIbPort(kAddress, "ibp5s0", IbPortSpec{1, "1: DOWN", "3: Disabled", "10 Gb/sec (4X)"});
     bed.addIbPort(kAddress, "ibp5s0", IbPortSpec{2});
     // A second card with the name mlx4_0 must not be taken for this one's device.
-    CardSpec other = cardSpec("0000:06:00.0", {"ib", "ib"});
+    CardSpec other("0000:06:00.0", {"ib", "ib"});
     other.ibDevice = "mlx4_0";
     bed.addCard(other);
     bed.addIbPort("0000:06:00.0", "mlx4_0", IbPortSpec{2, "1: DOWN"});
@@ -155,7 +148,7 @@ TEST_CASE("an InfiniBand port is found under the card's IB device, whatever its 
 
 TEST_CASE("an InfiniBand port without mlx4_ib loaded says so") {
     Testbed bed;
-    bed.addCard(cardSpec(kAddress, {"ib", "ib"}));
+    bed.addCard(CardSpec(kAddress, {"ib", "ib"}));
     CardInterfaces card = readCard();
     CHECK(card.ibDevice.empty());
     CHECK(portLink(card, 2, PortType::Ib).note == "mlx4_ib is not loaded: modprobe mlx4_ib");
@@ -163,7 +156,7 @@ TEST_CASE("an InfiniBand port without mlx4_ib loaded says so") {
 
 TEST_CASE("bridge, bond and VLANs on the card's netdevs are read, however deep") {
     Testbed bed;
-    bed.addCard(cardSpec(kAddress, {"eth", "eth"}));
+    bed.addCard(CardSpec(kAddress, {"eth", "eth"}));
     NetdevSpec first = netdev("enp5s0", 0);
     first.master = "vmbr0";
     NetdevSpec second = netdev("enp5s0d1", 1);
@@ -200,7 +193,7 @@ TEST_CASE("bridge, bond and VLANs on the card's netdevs are read, however deep")
 
 TEST_CASE("the impact list of a testbed card names both ports and the IB device's users") {
     Testbed bed;
-    CardSpec spec = cardSpec(kAddress, {"ib", "eth"});
+    CardSpec spec(kAddress, {"ib", "eth"});
     spec.ibDevice = "mlx4_0";
     bed.addCard(spec);
     bed.loadModule("mlx4_en");
@@ -230,7 +223,7 @@ TEST_CASE("the impact list of a testbed card names both ports and the IB device'
 
 TEST_CASE("after a restart that lost the bridge port and the VLAN, the notices say what to run") {
     Testbed bed;
-    bed.addCard(cardSpec(kAddress, {"eth", "eth"}));
+    bed.addCard(CardSpec(kAddress, {"eth", "eth"}));
     NetdevSpec spec = netdev("enp5s0", 0);
     spec.master = "vmbr0";
     spec.vlans = {"enp5s0.100"};

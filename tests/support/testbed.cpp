@@ -110,11 +110,29 @@ void Testbed::addCard(const CardSpec& card) {
     if (card.readOnly)
         for (size_t i = 0; i < card.ports.size(); ++i)
             chmod(filePath(card.address, "mlx4_port" + std::to_string(i + 1)).c_str(), 0444);
+    if (!card.kernel.empty() && card.driver == "mlx4_core") {
+        kernels_[card.address] = {card.kernel + (card.readOnly ? " read-only" : ""), card.device};
+        probeKernel(card.address);
+    }
+}
+
+void Testbed::probeKernel(const std::string& address) {
+    auto kernel = kernels_.find(address);
+    if (kernel == kernels_.end())
+        return;
+    mkdir((rootDir() + "/" + kKernelCardDir).c_str(), 0755);
+    std::ofstream(kernelCardPath(address))
+        << "card: device=0x" << hex4(kernel->second.second) << " " << kernel->second.first << "\n";
+}
+
+std::string Testbed::kernelCardPath(const std::string& address) const {
+    return rootDir() + "/" + kKernelCardDir + "/" + address;
 }
 
 void Testbed::bindDriver(const std::string& address, const std::vector<std::string>& ports) {
     for (size_t i = 0; i < ports.size(); ++i)
         setPort(address, static_cast<int>(i) + 1, ports[i]);
+    probeKernel(address);
     umockdev_testbed_set_attribute_link(bed_, devPath(address).c_str(), "driver",
                                         driverLink("mlx4_core").c_str());
     std::ifstream in(filePath(address, "uevent"));
@@ -130,6 +148,7 @@ void Testbed::unbindDriver(const std::string& address) {
     for (int port = 1; hasPort(address, port); ++port)
         unlink(filePath(address, "mlx4_port" + std::to_string(port)).c_str());
     unlink(filePath(address, "driver").c_str());
+    unlink(kernelCardPath(address).c_str()); // the driver's state goes with it
     std::ifstream in(filePath(address, "uevent"));
     std::string uevent, line;
     while (std::getline(in, line))

@@ -2,6 +2,7 @@
 // Test devices in the project's own words: mlx4 cards on a umockdev testbed.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,7 +15,18 @@ namespace mlx4::test {
 // lib/kobject_uevent.c, kobject_synth_uevent(), since 4.13; "0" when the writer gave no UUID.
 const std::vector<std::string> kSyntheticEvent = {"SYNTH_UUID=0"};
 
+// Under a testbed's root: per card with the kernel model behind its port files, the file that
+// names the card's options and keeps the driver's state (kernel_card.h, tests/faults/kernel_shim).
+constexpr const char* kKernelCardDir = "mlx4-kernel";
+
+// One card, built in the tests' words: CardSpec("0000:05:00.0", {"ib", "eth"}), then any field
+// that differs from an MHQH29B bound to mlx4_core set by name.
 struct CardSpec {
+    CardSpec() = default;
+    explicit CardSpec(std::string pciAddress, std::vector<std::string> portTypes = {"ib", "ib"},
+                      unsigned pciDevice = 0x673c)
+        : address(std::move(pciAddress)), ports(std::move(portTypes)), device(pciDevice) {}
+
     std::string address;                        // "0000:05:00.0"
     std::vector<std::string> ports{"ib", "ib"}; // what mlx4_port<N> reads, without the newline;
                                                 // empty: the driver has not created the files yet
@@ -22,6 +34,11 @@ struct CardSpec {
     unsigned device = 0x673c;         // MT26428 ConnectX-2 VPI (MHQH29B)
     std::string driver = "mlx4_core"; // empty: no driver bound
     bool readOnly = false;            // port files 0444, as in multi-function mode
+    // The kernel model behind the port files, for programs run with the kernel shim: the words
+    // of kernel_card.h's card: line beyond device= ("dpdp sense links=eth,-", "no-dpdp",
+    // "dpdp firmware-fails-port=1"). Empty: plain testbed files, which keep whatever is
+    // written. Only for a card bound to mlx4_core.
+    std::string kernel = "dpdp";
     // Binary attributes (card_bytes.h builds them); empty: the file is absent.
     std::string config; // config space
     std::string vpd;    // Vital Product Data
@@ -109,6 +126,9 @@ public:
     void setPort(const std::string& address, int port, const std::string& value);
     bool hasPort(const std::string& address, int port) const;
 
+    // The card file of a card added with a kernel (CardSpec::kernel).
+    std::string kernelCardPath(const std::string& address) const;
+
     std::string rootDir() const;                            // the testbed's directory
     static std::string sysPath(const std::string& address); // "/sys/devices/pci0000:00/<address>"
     std::string filePath(const std::string& address, const std::string& attribute) const;
@@ -116,7 +136,11 @@ public:
     UMockdevTestbed* raw() const { return bed_; }
 
 private:
+    // Writes the card file with the card's options and no state: the driver probed the card.
+    void probeKernel(const std::string& address);
+
     UMockdevTestbed* bed_;
+    std::map<std::string, std::pair<std::string, unsigned>> kernels_; // address: options, device
 };
 
 struct RunResult {

@@ -139,7 +139,11 @@ KernelModel::KernelModel(const CardVariant& variant, const std::vector<PortState
     : KernelModel(variant, fromReadback(start)) {}
 
 KernelModel::KernelModel(const CardVariant& variant, const std::vector<KernelPortState>& start)
-    : variant_(variant), ports_(start) {
+    : KernelModel(variant, start, KernelCounters{}) {}
+
+KernelModel::KernelModel(const CardVariant& variant, const std::vector<KernelPortState>& start,
+                         const KernelCounters& history)
+    : variant_(variant), ports_(start), counters_(history) {
     // MLX4_MAX_PORTS is 2.
     if (variant_.ports < 1 || variant_.ports > 2 || ports_.size() != size_t(variant_.ports))
         throw std::invalid_argument("KernelModel: 1 or 2 ports, one start state per port");
@@ -173,7 +177,7 @@ int KernelModel::writePort(int port, PortType type) {
 }
 
 int KernelModel::writeRaw(int port, std::string_view bytes) {
-    ++writes_;
+    ++counters_.writes;
     if (port < 1 || port > portCount())
         return ENOENT;
     // open(O_WRONLY) of a 0444 file fails even for root: the kernel never sees the data.
@@ -271,16 +275,16 @@ int KernelModel::changePortTypes(const std::vector<PortType>& next) {
         changes |= next[i] != ports_[i].active;
     if (!changes)
         return 0;
-    ++restarts_;
-    registered_ = false;
+    ++counters_.restarts;
+    counters_.registered = false;
     for (size_t i = 0; i < ports_.size(); ++i) {
         ports_[i].active = next[i];
         if (variant_.firmwareFailsPort == int(i) + 1) {
-            ++firmwareFailures_;
+            ++counters_.firmwareFailures;
             return EINVAL;
         }
     }
-    registered_ = true;
+    counters_.registered = true;
     return 0;
 }
 

@@ -80,12 +80,24 @@ struct KernelPortState {
 std::string describe(const KernelPortState& port);
 std::string describe(const std::vector<KernelPortState>& ports);
 
+// What the driver did to the card so far, as the counters below report it.
+struct KernelCounters {
+    int restarts = 0;
+    int writes = 0;
+    int firmwareFailures = 0;
+    bool registered = true;
+};
+
 class KernelModel : public CardPorts {
 public:
     // A card whose ports read `start` ("auto (eth)" is active eth, possible auto), nothing staged.
     KernelModel(const CardVariant& variant, const std::vector<PortState>& start);
     // A card in any driver state, staged types included.
     KernelModel(const CardVariant& variant, const std::vector<KernelPortState>& start);
+    // The same, going on from what earlier writes did: how the preload library carries a card
+    // from one write to the next, each in a process of its own.
+    KernelModel(const CardVariant& variant, const std::vector<KernelPortState>& start,
+                const KernelCounters& history);
 
     int portCount() const override;
     int readPort(int port, std::string& text) override;
@@ -109,14 +121,15 @@ public:
 
     // mlx4_change_port_types() calls that changed something: each one unregisters and
     // re-registers the whole device (a failed one unregisters it only).
-    int restarts() const { return restarts_; }
+    int restarts() const { return counters_.restarts; }
     // Whether the card's network and InfiniBand interfaces exist: false after a switch whose
     // firmware command failed, until a later switch succeeds.
-    bool registered() const { return registered_; }
+    bool registered() const { return counters_.registered; }
     // Switches whose firmware command failed.
-    int firmwareFailures() const { return firmwareFailures_; }
+    int firmwareFailures() const { return counters_.firmwareFailures; }
     // Calls of writePort() and writeRaw(), refused ones included.
-    int writes() const { return writes_; }
+    int writes() const { return counters_.writes; }
+    const KernelCounters& counters() const { return counters_; }
 
     const CardVariant& variant() const { return variant_; }
 
@@ -131,10 +144,7 @@ private:
 
     CardVariant variant_;
     std::vector<KernelPortState> ports_;
-    int restarts_ = 0;
-    int writes_ = 0;
-    bool registered_ = true;
-    int firmwareFailures_ = 0;
+    KernelCounters counters_;
 };
 
 } // namespace mlx4::test

@@ -102,13 +102,6 @@ private:
     Testbed bed_;
 };
 
-CardSpec card(const std::string& address, unsigned device) {
-    CardSpec spec;
-    spec.address = address;
-    spec.device = device;
-    return spec;
-}
-
 // A new address per card, as each test case puts several cards on one testbed.
 std::string address(std::size_t index) {
     char text[32];
@@ -136,7 +129,7 @@ TEST_CASE("runs the helper on bind, coldplug add and trigger change of a Connect
     std::size_t index = 0;
     for (unsigned device : {0x673c, 0x1003}) {
         for (const char* action : {"bind", "add", "change"}) {
-            CardSpec spec = card(address(index++), device);
+            CardSpec spec(address(index++), {"ib", "ib"}, device);
             INFO("device ", hex(device), " action ", action);
             CHECK(bench.runLinesTypical(spec, action) ==
                   std::vector<std::string>{expectedRun(spec.address)});
@@ -155,14 +148,14 @@ TEST_CASE("ignores a real add or change: only bind, or a synthetic add or change
         // Named copies, not a structured binding: clang (C++17) cannot capture one in INFO.
         const std::string& action = event.first;
         const std::vector<std::string>& properties = event.second;
-        CardSpec spec = card(address(index++), 0x673c);
+        CardSpec spec(address(index++));
         INFO("action ", action, " with ", properties.size(), " extra properties");
         CHECK(bench.runLines(spec, action, properties).empty());
     }
     // The same events made synthetic (a UUID given to udevadm trigger --uuid, or none) run it.
     for (const std::string uuid : {"0", "4f9a4c4e-2b8c-4c59-9a53-3bd2f4f0e5c1"}) {
         for (const char* action : {"add", "change"}) {
-            CardSpec spec = card(address(index++), 0x673c);
+            CardSpec spec(address(index++));
             INFO("action ", action, " SYNTH_UUID=", uuid);
             CHECK(bench.runLines(spec, action, {"SYNTH_UUID=" + uuid}) ==
                   std::vector<std::string>{expectedRun(spec.address)});
@@ -173,7 +166,7 @@ TEST_CASE("ignores a real add or change: only bind, or a synthetic add or change
 TEST_CASE("runs the helper for every VPI device ID") {
     RuleBench bench;
     for (std::size_t i = 0; i < kVpiDevices.size(); ++i) {
-        CardSpec spec = card(address(i), kVpiDevices[i]);
+        CardSpec spec(address(i), {"ib", "ib"}, kVpiDevices[i]);
         INFO("device ", hex(spec.device));
         CHECK(bench.runLines(spec, "bind") == std::vector<std::string>{expectedRun(spec.address)});
     }
@@ -181,7 +174,7 @@ TEST_CASE("runs the helper for every VPI device ID") {
 
 TEST_CASE("does nothing on remove and unbind") {
     RuleBench bench;
-    CardSpec spec = card(address(0), 0x673c);
+    CardSpec spec(address(0));
     bench.bed().addCard(spec);
     for (const char* action : {"remove", "unbind"}) {
         INFO("action ", action);
@@ -191,7 +184,7 @@ TEST_CASE("does nothing on remove and unbind") {
 
 TEST_CASE("ignores an add that comes before the driver probes, real or synthetic") {
     RuleBench bench;
-    CardSpec spec = card(address(0), 0x673c);
+    CardSpec spec(address(0));
     spec.driver.clear();
     spec.ports.clear();
     CHECK(bench.runLines(spec, "add").empty());
@@ -202,7 +195,7 @@ TEST_CASE("ignores an add that comes before the driver probes, real or synthetic
 TEST_CASE("ignores Ethernet-only ConnectX EN cards") {
     RuleBench bench;
     for (std::size_t i = 0; i < kEthernetOnlyDevices.size(); ++i) {
-        CardSpec spec = card(address(i), kEthernetOnlyDevices[i]);
+        CardSpec spec(address(i), {"ib", "ib"}, kEthernetOnlyDevices[i]);
         INFO("device ", hex(spec.device));
         CHECK(bench.runLines(spec, "bind").empty());
     }
@@ -211,7 +204,7 @@ TEST_CASE("ignores Ethernet-only ConnectX EN cards") {
 TEST_CASE("ignores virtual functions") {
     RuleBench bench;
     for (std::size_t i = 0; i < kVirtualFunctions.size(); ++i) {
-        CardSpec spec = card(address(i), kVirtualFunctions[i]);
+        CardSpec spec(address(i), {"ib", "ib"}, kVirtualFunctions[i]);
         spec.readOnly = true;
         INFO("device ", hex(spec.device));
         CHECK(bench.runLines(spec, "bind").empty());
@@ -220,7 +213,7 @@ TEST_CASE("ignores virtual functions") {
 
 TEST_CASE("ignores other vendors, even with a VPI device ID") {
     RuleBench bench;
-    CardSpec spec = card(address(0), 0x673c);
+    CardSpec spec(address(0));
     spec.vendor = 0x8086;
     CHECK(bench.runLines(spec, "bind").empty());
 }
@@ -230,7 +223,7 @@ TEST_CASE("ignores a card bound to another driver") {
     std::size_t index = 0;
     for (const char* driver : {"vfio-pci", "pci-stub"}) {
         for (const char* action : {"bind", "add", "change"}) {
-            CardSpec spec = card(address(index++), 0x673c);
+            CardSpec spec(address(index++));
             spec.driver = driver;
             spec.ports.clear();
             INFO("driver ", driver, " action ", action);
@@ -241,7 +234,7 @@ TEST_CASE("ignores a card bound to another driver") {
 
 TEST_CASE("ignores the net and InfiniBand devices that a port switch re-creates") {
     RuleBench bench;
-    CardSpec spec = card(address(0), 0x673c);
+    CardSpec spec(address(0));
     bench.bed().addCard(spec);
     // A name with slashes puts the device below the card; umockdev checks a parent argument on
     // the real file system, which this process does not see through the preload.

@@ -227,10 +227,10 @@ public:
 
         installRule("90-mlx4-porttype.rules", readFile(MLX4_RULE_BUILD_TREE));
         // RUN programs get the device's properties as their whole environment: without these
-        // the helper would not see the testbed.
+        // the helper would not see the testbed, nor the kernel model behind its port files.
         installRule("00-mlx4-test-environment.rules",
                     "SUBSYSTEM==\"pci\", ENV{UMOCKDEV_DIR}=\"" + bed_.rootDir() +
-                        "\", ENV{LD_PRELOAD}=\"libumockdev-preload.so.0\", "
+                        "\", ENV{LD_PRELOAD}=\"" MLX4_KERNEL_SHIM ":libumockdev-preload.so.0\", "
                         "ENV{MLX4_PORTTYPE_RUN_DIR}=\"" +
                         tmp_.path() + "/locks\", ENV{ASAN_OPTIONS}=\"verify_asan_link_order=0\"\n");
         // RUN programs run in order, so this line appears once the helper is done with the event.
@@ -426,15 +426,6 @@ private:
     size_t sent_ = 0;
 };
 
-CardSpec boundCard(const std::string& address, unsigned device,
-                   std::vector<std::string> ports = {"ib", "ib"}) {
-    CardSpec spec;
-    spec.address = address;
-    spec.device = device;
-    spec.ports = std::move(ports);
-    return spec;
-}
-
 using Ports = std::vector<std::string>;
 
 } // namespace
@@ -442,7 +433,7 @@ using Ports = std::vector<std::string>;
 TEST_CASE("hotplug: the add before the probe changes nothing, the bind applies the configuration") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "eth"]}})");
-    CardSpec spec = boundCard(kCard1, 0x673c, {});
+    CardSpec spec(kCard1, {});
     spec.driver.clear();
     bench.bed().addCard(spec);
     bench.startUdevd();
@@ -465,7 +456,7 @@ TEST_CASE("hotplug: the add before the probe changes nothing, the bind applies t
 TEST_CASE("coldplug: an add for a card the driver already holds applies the configuration") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "ib"]}})");
-    bench.bed().addCard(boundCard(kCard1, 0x673c));
+    bench.bed().addCard(CardSpec(kCard1));
     bench.startUdevd();
 
     bench.syntheticEvent(kCard1, "add");
@@ -475,11 +466,35 @@ TEST_CASE("coldplug: an add for a card the driver already holds applies the conf
     bench.stopUdevd();
 }
 
+TEST_CASE("a target the kernel refuses: bind tries it once and puts the card back, change "
+          "events leave it") {
+    UdevdBench bench;
+    bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "ib"]}})");
+    CardSpec card(kCard1);
+    card.kernel = "no-dpdp"; // "Only same port types supported on this HCA"
+    bench.bed().addCard(card);
+    bench.startUdevd();
+
+    bench.event(kCard1, "bind");
+    CHECK(bench.helperRuns(kCard1).size() == 1);
+    CHECK(contains(bench.failures(), "failed with exit code 1"));
+    CHECK(bench.ports(kCard1) == Ports{"ib\n", "ib\n"});
+    // The helper's restore cleared what the refused writes left staged in the driver.
+    CHECK(contains(readFile(bench.bed().kernelCardPath(kCard1)), "staged=-"));
+    CHECK_FALSE(contains(readFile(bench.bed().kernelCardPath(kCard1)), "staged=eth"));
+
+    PortSnapshot before = bench.snapshot(kCard1);
+    bench.syntheticEvent(kCard1, "change");
+    CHECK(bench.helperRuns(kCard1).size() == 2);
+    CHECK(bench.snapshot(kCard1) == before); // not tried again: nothing written
+    bench.stopUdevd();
+}
+
 TEST_CASE("a real add while the driver probes and a kernel change run nothing, bind applies") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "eth"]}})");
     // The driver link is already there while mlx4_core probes, and the port files are being made.
-    bench.bed().addCard(boundCard(kCard1, 0x673c, {"ib"}));
+    bench.bed().addCard(CardSpec(kCard1, {"ib"}));
     bench.startUdevd();
 
     PortSnapshot before = bench.snapshot(kCard1);
@@ -502,7 +517,7 @@ TEST_CASE("a real add while the driver probes and a kernel change run nothing, b
 TEST_CASE("change after editing the configuration applies the new configuration") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["ib", "ib"]}})");
-    bench.bed().addCard(boundCard(kCard1, 0x673c));
+    bench.bed().addCard(CardSpec(kCard1));
     bench.startUdevd();
 
     // In sync: the helper runs and writes nothing.
@@ -522,7 +537,7 @@ TEST_CASE("change after editing the configuration applies the new configuration"
 TEST_CASE("rebind: unbind then bind applies the configuration again") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "eth"]}})");
-    bench.bed().addCard(boundCard(kCard1, 0x1003, {"eth", "eth"}));
+    bench.bed().addCard(CardSpec(kCard1, {"eth", "eth"}, 0x1003));
     bench.startUdevd();
 
     bench.bed().unbindDriver(kCard1);
@@ -543,8 +558,8 @@ TEST_CASE("two cards at once: each gets its own configuration") {
     UdevdBench bench;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "eth"], ")" + kCard2 +
                       R"(": ["ib", "eth"]}})");
-    bench.bed().addCard(boundCard(kCard1, 0x673c));
-    bench.bed().addCard(boundCard(kCard2, 0x1003));
+    bench.bed().addCard(CardSpec(kCard1));
+    bench.bed().addCard(CardSpec(kCard2, {"ib", "ib"}, 0x1003));
     bench.startUdevd();
 
     // Both queued before udevd handles either: unrelated devices are handled in parallel.
@@ -561,7 +576,7 @@ TEST_CASE("invalid configuration: nothing is written and the reason goes to sysl
     UdevdBench bench;
     SyslogCapture syslog;
     bench.writeConfig(R"({"cards": {")" + kCard1 + R"(": ["eth", "ethernet"]}})");
-    bench.bed().addCard(boundCard(kCard1, 0x673c));
+    bench.bed().addCard(CardSpec(kCard1));
     bench.startUdevd();
 
     PortSnapshot before = bench.snapshot(kCard1);

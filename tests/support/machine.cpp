@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// A simulated machine for the tests of the built helper: testbed, configuration, lock
+// directory, and the helper run under the preload libraries.
+#include "machine.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace mlx4::test {
+
+Machine::Machine() {
+    char name[] = "/tmp/mlx4-machine-XXXXXX";
+    if (!mkdtemp(name))
+        throw std::runtime_error(std::string("mkdtemp: ") + strerror(errno));
+    dir = name;
+    chmod(dir.c_str(), 0755);
+    configDir = dir + "/etc";
+    runDir = dir + "/run";
+    writeLog = dir + "/writes.log";
+}
+
+Machine::~Machine() {
+    std::error_code ignored; // a destructor cannot fail a test
+    std::filesystem::remove_all(dir, ignored);
+}
+
+void Machine::config(const std::string& text, const std::string& name) {
+    mkdir(configDir.c_str(), 0755);
+    mkdir((configDir + "/config.d").c_str(), 0755);
+    std::ofstream(configDir + "/" + name, std::ios::binary) << text;
+}
+
+std::vector<std::string> Machine::argv(std::vector<std::string> args) const {
+    args.insert(args.begin(), {MLX4_PORTTYPE_BINARY, "--config-dir", configDir});
+    return args;
+}
+
+std::vector<std::string> Machine::environment(const std::string& faults) const {
+    std::vector<std::string> variables{"MLX4_PORTTYPE_RUN_DIR=" + runDir, "MLX4_FAULTS=" + faults,
+                                       "MLX4_FAULTS_LOG=" + writeLog};
+    variables.insert(variables.end(), extraEnvironment.begin(), extraEnvironment.end());
+    return variables;
+}
+
+StartedProgram Machine::start(std::vector<std::string> args, const std::string& faults) {
+    return startWithPreload(argv(std::move(args)), environment(faults),
+                            std::string(MLX4_FAULT_SHIM) + ":" + MLX4_KERNEL_SHIM);
+}
+
+RunResult Machine::run(std::vector<std::string> args, const std::string& faults) {
+    StartedProgram program = start(std::move(args), faults);
+    return finish(program);
+}
+
+std::vector<LoggedWrite> Machine::writes() const {
+    std::vector<LoggedWrite> all;
+    std::ifstream in(writeLog);
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream fields(line);
+        LoggedWrite write;
+        std::string pid;
+        std::getline(fields, pid, '\t');
+        std::getline(fields, write.path, '\t');
+        std::getline(fields, write.bytes, '\t');
+        std::getline(fields, write.result, '\t');
+        write.pid = std::atol(pid.c_str());
+        all.push_back(write);
+    }
+    return all;
+}
+
+std::vector<LoggedWrite> Machine::writesTo(const std::string& address) const {
+    std::vector<LoggedWrite> selected;
+    std::string prefix = Testbed::sysPath(address) + "/";
+    for (const LoggedWrite& write : writes())
+        if (write.path.rfind(prefix, 0) == 0)
+            selected.push_back(write);
+    return selected;
+}
+
+void Machine::clearWrites() {
+    unlink(writeLog.c_str());
+}
+
+std::string Machine::sysFile(const std::string& address, const std::string& file) {
+    return Testbed::sysPath(address) + "/" + file;
+}
+
+void Machine::markUnwritten(const std::string& address, int port) {
+    struct timespec old[2] = {{1000, 0}, {1000, 0}};
+    std::string path = bed.filePath(address, "mlx4_port" + std::to_string(port));
+    REQUIRE(utimensat(AT_FDCWD, path.c_str(), old, 0) == 0);
+}
+
+bool Machine::written(const std::string& address, int port) {
+    struct stat st;
+    REQUIRE(stat(bed.filePath(address, "mlx4_port" + std::to_string(port)).c_str(), &st) == 0);
+    return st.st_mtim.tv_sec != 1000;
+}
+
+std::string Machine::ports(const std::string& address) const {
+    std::string one = bed.readPort(address, 1), two = bed.readPort(address, 2);
+    return one.substr(0, one.size() - 1) + "," + two.substr(0, two.size() - 1);
+}
+
+KernelCard Machine::kernel(const std::string& address) const {
+    std::ifstream in(bed.kernelCardPath(address));
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string error;
+    std::optional<KernelCard> card = parseKernelCard(text.str(), error);
+    if (!card)
+        throw std::runtime_error(bed.kernelCardPath(address) + ": " + error);
+    return *card;
+}
+
+CardSpec decoy() {
+    CardSpec spec(kDecoy, {"ib"}, 0x1533);
+    spec.vendor = 0x8086;
+    spec.driver = "igb";
+    return spec;
+}
+
+} // namespace mlx4::test
