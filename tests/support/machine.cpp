@@ -53,8 +53,24 @@ std::vector<std::string> Machine::environment(const std::string& faults) const {
 }
 
 StartedProgram Machine::start(std::vector<std::string> args, const std::string& faults) {
-    return startWithPreload(argv(std::move(args)), environment(faults),
-                            std::string(MLX4_FAULT_SHIM) + ":" + MLX4_KERNEL_SHIM);
+    int terminal = -1; // the pseudo-terminal's program side
+    int master = -1;
+    if (atTerminal) {
+        master = posix_openpt(O_RDWR | O_NOCTTY);
+        if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0)
+            throw std::runtime_error(std::string("pseudo-terminal: ") + strerror(errno));
+        terminal = open(ptsname(master), O_RDWR | O_NOCTTY);
+        if (terminal < 0)
+            throw std::runtime_error(std::string("pseudo-terminal: ") + strerror(errno));
+    }
+    StartedProgram program =
+        startWithPreload(argv(std::move(args)), environment(faults),
+                         std::string(MLX4_FAULT_SHIM) + ":" + MLX4_KERNEL_SHIM, terminal);
+    if (atTerminal) {
+        close(terminal);
+        program.terminalFd = master; // open until the program ends: closing hangs it up
+    }
+    return program;
 }
 
 RunResult Machine::run(std::vector<std::string> args, const std::string& faults) {

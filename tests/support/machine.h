@@ -63,6 +63,8 @@ public:
     std::string configDir; // DIR/etc
     std::string runDir;    // DIR/run, given as MLX4_PORTTYPE_RUN_DIR
     std::string writeLog;  // DIR/writes.log
+    // Run the helper with a terminal (a pseudo-terminal) as its stdin, as an admin types it.
+    bool atTerminal = false;
     // More NAME=VALUE variables for the helper, e.g. the ACTION, DEVPATH and SUBSYSTEM udevd
     // gives a RUN program.
     std::vector<std::string> extraEnvironment;

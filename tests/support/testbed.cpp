@@ -324,7 +324,7 @@ int tempFile() {
 
 StartedProgram startWithPreload(const std::vector<std::string>& argv,
                                 const std::vector<std::string>& extraEnv,
-                                const std::string& preloadFirst) {
+                                const std::string& preloadFirst, int stdinFd) {
     StartedProgram program;
     program.outFd = tempFile();
     program.errFd = tempFile();
@@ -334,6 +334,11 @@ StartedProgram startWithPreload(const std::vector<std::string>& argv,
     if (program.pid == 0) {
         dup2(program.outFd, 1);
         dup2(program.errFd, 2);
+        int in = stdinFd >= 0 ? stdinFd : open("/dev/null", O_RDONLY);
+        if (in >= 0 && in != 0) {
+            dup2(in, 0);
+            close(in);
+        }
         // umockdev's preload must come before whatever else this process was started with; a
         // fault shim goes in front of it, to see the paths the program asked for.
         const char* outer = std::getenv("LD_PRELOAD");
@@ -366,6 +371,8 @@ RunResult finish(StartedProgram& program) {
     result.err = slurp(program.errFd);
     close(program.outFd);
     close(program.errFd);
+    if (program.terminalFd >= 0)
+        close(program.terminalFd);
     program = StartedProgram{};
     return result;
 }

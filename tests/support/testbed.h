@@ -154,14 +154,17 @@ struct StartedProgram {
     int pid = -1;
     int outFd = -1; // temporary files its stdout and stderr go to
     int errFd = -1;
+    int terminalFd = -1; // the other side of its terminal, if it got one; closed by finish()
 };
 
 // Starts argv with LD_PRELOAD = [preloadFirst:]libumockdev-preload.so.0[:this process's own
 // preload], so it sees the testbed of this process, and with `extraEnv` ("NAME=value") added.
-// After 60 s it gets SIGALRM: a hang fails its test instead of stalling the suite.
+// After 60 s it gets SIGALRM: a hang fails its test instead of stalling the suite. Its stdin
+// is `stdinFd`, or /dev/null (never the terminal the tests may run at: the helper asks more of
+// an admin at a terminal).
 StartedProgram startWithPreload(const std::vector<std::string>& argv,
                                 const std::vector<std::string>& extraEnv = {},
-                                const std::string& preloadFirst = {});
+                                const std::string& preloadFirst = {}, int stdinFd = -1);
 RunResult finish(StartedProgram& program);
 
 // startWithPreload() and finish() in one.

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The built helper and the card's interfaces: what status shows per port, what the dry run and
+// the switch's log say a restart takes down, and the guard for an admin at a terminal.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include "machine.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <nlohmann/json.hpp>
+
+using namespace mlx4::test;
+
+namespace {
+
+const std::string kLabel = "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B)";
+
+NetdevSpec netdev(const std::string& name, int devPort) {
+    NetdevSpec spec;
+    spec.name = name;
+    spec.devPort = devPort;
+    spec.devId = "0x0";
+    return spec;
+}
+
+// An interface of this machine with an IPv4 address, and the address: what the helper's
+// getifaddrs() sees too. A card's netdev given this name carries that address, so an SSH
+// session to it runs over the card, without the test touching the machine's network.
+std::pair<std::string, std::string> anIpv4Interface() {
+    ifaddrs* list = nullptr;
+    REQUIRE(getifaddrs(&list) == 0);
+    std::pair<std::string, std::string> found;
+    for (ifaddrs* entry = list; entry; entry = entry->ifa_next) {
+        if (!entry->ifa_addr || entry->ifa_addr->sa_family != AF_INET)
+            continue;
+        char text[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(entry->ifa_addr)->sin_addr, text,
+                  sizeof text);
+        found = {entry->ifa_name, text};
+        break;
+    }
+    freeifaddrs(list);
+    REQUIRE_MESSAGE(!found.first.empty(), "this machine has no IPv4 address, not even on lo");
+    return found;
+}
+
+} // namespace
+
+TEST_CASE("status shows each port's interface, link and speed, in text and JSON") {
+    Machine m;
+    m.bed.addCard(CardSpec(kCx2a, {"eth", "ib"}));
+    m.bed.loadModule("mlx4_en");
+    m.bed.loadModule("mlx4_ib");
+    m.bed.addNetdev(kCx2a, netdev("enp5s0", 0));
+    IbPortSpec ibPort;
+    ibPort.port = 2;
+    m.bed.addIbPort(kCx2a, "ibp5s0", ibPort); // renamed by rdma-core: never assumed mlx4_0
+    m.config(R"({"cards": {"05:00.0": ["eth", "ib"]}})");
+
+    RunResult text = m.run({"status"});
+    CHECK(text.status == 0);
+    CHECK(contains(text.out, "INTERFACE  LINK"));
+    CHECK(contains(text.out, "1     eth      eth         yes      enp5s0     up 10 Gb/s"));
+    CHECK(contains(text.out, "2     ib       ib          yes      ibp5s0/2   active 40 Gb/s"));
+    CHECK_FALSE(contains(text.out, "not loaded"));
+
+    RunResult json = m.run({"status", "--json"});
+    CHECK(json.status == 0);
+    auto ports = nlohmann::json::parse(json.out)["cards"][0]["ports"];
+    CHECK(ports[0]["netdev"] == "enp5s0");
+    CHECK(ports[0]["ib_device"].is_null());
+    CHECK(ports[0]["link"] == "up");
+    CHECK(ports[0]["speed_mbps"] == 10000);
+    CHECK(ports[1]["netdev"].is_null());
+    CHECK(ports[1]["ib_device"] == "ibp5s0");
+    CHECK(ports[1]["link"] == "up");
+    CHECK(ports[1]["speed_mbps"] == 40000);
+    CHECK_FALSE(ports[0].contains("note"));
+}
+
+TEST_CASE("a port on Ethernet without mlx4_en says which module to load, once for the card") {
+    Machine m;
+    m.bed.addCard(CardSpec(kCx2a, {"eth", "eth"}));
+    RunResult r = m.run({"status"});
+    CHECK(contains(r.out, "note: 0000:05:00.0 ports 1 and 2: mlx4_en is not loaded: modprobe "
+                          "mlx4_en"));
+    auto ports = nlohmann::json::parse(m.run({"status", "--json"}).out)["cards"][0]["ports"];
+    CHECK(ports[1]["note"] == "mlx4_en is not loaded: modprobe mlx4_en");
+    CHECK(ports[1]["netdev"].is_null());
+    CHECK(ports[1]["link"].is_null());
+}
+
+TEST_CASE("the dry run and the switch's log name every interface the restart takes down") {
+    Machine m;
+    m.bed.addCard(CardSpec(kCx2a, {"eth", "eth"}));
+    m.bed.loadModule("mlx4_en");
+    NetdevSpec first = netdev("enp5s0", 0);
+    first.master = "vmbr0";
+    m.bed.addNetdev(kCx2a, first);
+    NetdevSpec second = netdev("enp5s0d1", 1);
+    second.vlans = {"enp5s0d1.100"};
+    m.bed.addNetdev(kCx2a, second);
+    m.config(R"({"cards": {"05:00.0": ["ib", "keep"]}})"); // port 2 does not change
+
+    RunResult dry = m.run({"apply", "--dry-run", kCx2a});
+    CHECK(dry.status == 3);
+    CHECK(contains(dry.out, "  a restart takes down, until the card is back:\n"
+                            "    enp5s0 (port 1): no addresses; port of bridge vmbr0"));
+    CHECK(contains(dry.out, "    enp5s0d1 (port 2, its type does not change): no addresses; "
+                            "deleted with it: enp5s0d1.100"));
+    CHECK(m.ports(kCx2a) == "eth,eth");
+
+    RunResult applied = m.run({"apply", kCx2a});
+    CHECK(applied.status == 0);
+    CHECK(m.ports(kCx2a) == "ib,eth");
+    CHECK(contains(applied.err, kLabel + ": before the restart: enp5s0 (port 1): no addresses; "
+                                         "port of bridge vmbr0"));
+    CHECK(contains(applied.err, kLabel + ": before the restart: enp5s0d1 (port 2, its type "
+                                         "does not change)"));
+}
+
+TEST_CASE("an apply at a terminal that would cut the SSH session needs --force") {
+    auto [interface, address] = anIpv4Interface();
+    auto machine = [&, interface = interface, address = address](Machine& m) {
+        m.bed.addCard(CardSpec(kCx2a, {"eth", "eth"}));
+        m.bed.loadModule("mlx4_en");
+        m.bed.addNetdev(kCx2a, netdev(interface, 0));
+        m.config(R"({"cards": {"05:00.0": "ib"}})");
+        m.extraEnvironment.push_back("SSH_CONNECTION=192.0.2.99 50000 " + address + " 22");
+    };
+
+    SUBCASE("at a terminal: refused, nothing written") {
+        Machine m;
+        machine(m);
+        m.atTerminal = true;
+        RunResult r = m.run({"apply", kCx2a});
+        CHECK(r.status == 1);
+        CHECK(contains(r.err, kLabel + ": not switching: the SSH session this runs in comes in on " +
+                                  address + " of " + interface));
+        CHECK(contains(r.err, "add --force to switch anyway"));
+        CHECK(m.ports(kCx2a) == "eth,eth");
+        CHECK(m.writesTo(kCx2a).empty());
+    }
+    SUBCASE("at a terminal with --force: switched") {
+        Machine m;
+        machine(m);
+        m.atTerminal = true;
+        RunResult r = m.run({"apply", "--force", kCx2a});
+        CHECK(r.status == 0);
+        CHECK(m.ports(kCx2a) == "ib,ib");
+        CHECK(contains(r.err, kLabel + ": before the restart: " + interface + " (port 1)"));
+    }
+    SUBCASE("from a script (stdin not a terminal): never asked") {
+        Machine m;
+        machine(m);
+        CHECK(m.run({"apply", kCx2a}).status == 0);
+        CHECK(m.ports(kCx2a) == "ib,ib");
+    }
+    SUBCASE("from a udev event, even with a terminal: never asked") {
+        Machine m;
+        machine(m);
+        m.atTerminal = true;
+        m.extraEnvironment.insert(m.extraEnvironment.end(),
+                                  {"ACTION=bind", "DEVPATH=" + Testbed::sysPath(kCx2a).substr(4),
+                                   "SUBSYSTEM=pci"});
+        CHECK(m.run({"apply", kCx2a}).status == 0);
+        CHECK(m.ports(kCx2a) == "ib,ib");
+    }
+    SUBCASE("the dry run at a terminal shows the plan and is not stopped") {
+        Machine m;
+        machine(m);
+        m.atTerminal = true;
+        RunResult r = m.run({"apply", "--dry-run", kCx2a});
+        CHECK(r.status == 3);
+        CHECK(contains(r.out, "    " + interface + " (port 1)"));
+    }
+}
