@@ -30,8 +30,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-#include <variant>
 #include <unistd.h>
+#include <variant>
 #include <vector>
 
 namespace mlx4 {
@@ -231,7 +231,8 @@ CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds need
 std::string ethernetOnlyWarning(const CardTask& task) {
     std::string family = ethernetOnlyFamily(task.identity.vpd.part);
     const std::vector<PortWant>* wants = task.wants();
-    if (family.empty() || !wants || std::find(wants->begin(), wants->end(), PortWant::Ib) == wants->end())
+    if (family.empty() || !wants ||
+        std::find(wants->begin(), wants->end(), PortWant::Ib) == wants->end())
         return {};
     return task.identity.vpd.part + " is an Ethernet-only card (" + family +
            "): its ports cannot run ib, which " + where(*task.entry()) +
@@ -291,11 +292,10 @@ void printIdentityTable(const std::vector<CardTask>& tasks) {
         if (identity.serialNumber && identity.nodeGuid &&
             identity.serialNumber != identity.nodeGuid)
             guid += " (node_guid " + formatGuid(*identity.nodeGuid) + ")";
-        table.push_back({task.card.address.str(), guid, shown(identity.vpd.serial),
-                         shown(identity.vpd.part), shown(identity.vpd.product),
-                         shown(identity.psid), shown(identity.firmware),
-                         task.entry() ? task.entry()->key + " (" + where(*task.entry()) + ")"
-                                      : "-"});
+        table.push_back(
+            {task.card.address.str(), guid, shown(identity.vpd.serial), shown(identity.vpd.part),
+             shown(identity.vpd.product), shown(identity.psid), shown(identity.firmware),
+             task.entry() ? task.entry()->key + " (" + where(*task.entry()) + ")" : "-"});
         if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
             notes.push_back(task.card.address.str() + ": " + warning);
     }
@@ -579,22 +579,21 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
     case ApplyOutcome::Planned:
         report.result = "changed";
         report.message = label + ": ports " + formatPortStates(result.before) +
-                         " would be set to " + target + " as configured in " +
-                         where(*task.entry());
+                         " would be set to " + target + " as configured in " + where(*task.entry());
         if (!context.json)
             printPlan(task, plan, impact ? &*impact : nullptr);
         return true;
     case ApplyOutcome::Switched:
         forgetRefusal(context.runDir, task.card.address);
         report.result = "changed";
-        report.message = label + ": ports " + formatPortStates(result.before) + " -> " +
-                         formatPortStates(result.after) + ": " +
-                         (plan.setsAuto()
-                              ? "accepted; this card senses only with DPDP and sense support "
-                                "(the driver lists both when loaded with modprobe mlx4_core "
-                                "debug_level=1); "
-                              : "") +
-                         "switched as configured in " + where(*task.entry());
+        report.message =
+            label + ": ports " + formatPortStates(result.before) + " -> " +
+            formatPortStates(result.after) + ": " +
+            (plan.setsAuto() ? "accepted; this card senses only with DPDP and sense support "
+                               "(the driver lists both when loaded with modprobe mlx4_core "
+                               "debug_level=1); "
+                             : "") +
+            "switched as configured in " + where(*task.entry());
         logNotice(report.message);
         return true;
     case ApplyOutcome::ReadFailed:
@@ -620,8 +619,9 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
         return false;
     }
     case ApplyOutcome::LeftChanged:
-        return fail(label + ": cannot set ports to " + target + " (" + where(*task.entry()) + "): " +
-                    result.reason + ". WARNING: the card could not be put back and is now " +
+        return fail(label + ": cannot set ports to " + target + " (" + where(*task.entry()) +
+                    "): " + result.reason +
+                    ". WARNING: the card could not be put back and is now " +
                     (result.after.empty() ? std::string("in an unknown state")
                                           : formatPortStates(result.after)) +
                     ", neither as configured nor as before " + formatPortStates(result.before) +
@@ -689,9 +689,8 @@ int commandApply(const Options& options) {
         ok = collectCards(options, cards, &reports);
         if (options.all && cards.empty())
             logInfo("no mlx4 card found; nothing to do");
-        ApplyContext context{options.dryRun,  options.json,   options.useSyslog,
-                             options.force,   runDirectory(), udevAction(),
-                             config.fingerprint};
+        ApplyContext context{options.dryRun, options.json, options.useSyslog, options.force,
+                             runDirectory(), udevAction(), config.fingerprint};
         // The rule's path reads only what the configuration matches on; a dry run shows it all.
         IdentityNeeds needs = config.identityNeeds();
         needs.all = options.dryRun;
@@ -828,12 +827,11 @@ void printStatusTable(const std::vector<CardRow>& rows) {
         if (row.ports.empty())
             table.push_back({address, model, "-", "-", "-", row.inSync ? "yes" : "no", "-", "-"});
         for (const PortRow& port : row.ports) {
-            table.push_back({address, model, std::to_string(port.reading.port),
-                             port.reading.state ? formatPortState(*port.reading.state)
-                                                : "unreadable",
-                             port.configured.empty() ? "-" : port.configured,
-                             port.inSync ? "yes" : "no", interfaceColumn(port.link),
-                             linkColumn(port.link)});
+            table.push_back(
+                {address, model, std::to_string(port.reading.port),
+                 port.reading.state ? formatPortState(*port.reading.state) : "unreadable",
+                 port.configured.empty() ? "-" : port.configured, port.inSync ? "yes" : "no",
+                 interfaceColumn(port.link), linkColumn(port.link)});
         }
         // The same note for both ports ("mlx4_en is not loaded") is said once for the card.
         std::vector<std::pair<std::string, std::vector<int>>> linkNotes;
@@ -842,8 +840,9 @@ void printStatusTable(const std::vector<CardRow>& rows) {
                 notes.push_back(cardLabel(row.task.card) + ": " + port.reading.problem);
             if (port.link.note.empty())
                 continue;
-            auto same = std::find_if(linkNotes.begin(), linkNotes.end(),
-                                     [&](const auto& note) { return note.first == port.link.note; });
+            auto same = std::find_if(linkNotes.begin(), linkNotes.end(), [&](const auto& note) {
+                return note.first == port.link.note;
+            });
             if (same == linkNotes.end())
                 linkNotes.push_back({port.link.note, {port.reading.port}});
             else
@@ -930,9 +929,9 @@ bool printMatches(const Config& config) {
         tasks.push_back(makeTask(card, config, config.identityNeeds()));
         const CardTask& task = tasks.back();
         const ConfigEntry* entry = task.entry();
-        std::string match = entry ? entry->key + "  " + entry->spec.str() + "  (" + where(*entry) +
-                                        ")"
-                                  : "no entry: left as it is";
+        std::string match =
+            entry ? entry->key + "  " + entry->spec.str() + "  (" + where(*entry) + ")"
+                  : "no entry: left as it is";
         if (task.match.conflict) {
             match = "conflict: " + *task.problem();
             ok = false;

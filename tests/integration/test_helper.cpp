@@ -210,12 +210,15 @@ TEST_CASE("status --json reports cards, ports, configured types and sync") {
     CHECK(first["device"] == "0x673c");
     CHECK(first["model"] == "MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B");
     CHECK(first["in_sync"] == false);
-    CHECK(
-        first["ports"][0] ==
-        nlohmann::json{{"port", 1},         {"current", "ib"},  {"configured", "eth"},
-                       {"writable", true},  {"netdev", nullptr}, {"ib_device", nullptr},
-                       {"link", nullptr},   {"speed_mbps", nullptr},
-                       {"note", "mlx4_ib is not loaded: modprobe mlx4_ib"}});
+    CHECK(first["ports"][0] == nlohmann::json{{"port", 1},
+                                              {"current", "ib"},
+                                              {"configured", "eth"},
+                                              {"writable", true},
+                                              {"netdev", nullptr},
+                                              {"ib_device", nullptr},
+                                              {"link", nullptr},
+                                              {"speed_mbps", nullptr},
+                                              {"note", "mlx4_ib is not loaded: modprobe mlx4_ib"}});
     CHECK(first["ports"][1]["current"] == "auto (eth)");
     CHECK(first["ports"][1]["configured"] == "auto");
     auto second = doc["cards"][1];

@@ -135,7 +135,8 @@ TEST_CASE("an apply at a terminal that would cut the SSH session needs --force")
         m.atTerminal = true;
         RunResult r = m.run({"apply", kCx2a});
         CHECK(r.status == 1);
-        CHECK(contains(r.err, kLabel + ": not switching: the SSH session this runs in comes in on " +
+        CHECK(contains(r.err, kLabel +
+                                  ": not switching: the SSH session this runs in comes in on " +
                                   address + " of " + interface));
         CHECK(contains(r.err, "add --force to switch anyway"));
         CHECK(m.ports(kCx2a) == "eth,eth");
@@ -160,9 +161,9 @@ TEST_CASE("an apply at a terminal that would cut the SSH session needs --force")
         Machine m;
         machine(m);
         m.atTerminal = true;
-        m.extraEnvironment.insert(m.extraEnvironment.end(),
-                                  {"ACTION=bind", "DEVPATH=" + Testbed::sysPath(kCx2a).substr(4),
-                                   "SUBSYSTEM=pci"});
+        m.extraEnvironment.insert(
+            m.extraEnvironment.end(),
+            {"ACTION=bind", "DEVPATH=" + Testbed::sysPath(kCx2a).substr(4), "SUBSYSTEM=pci"});
         CHECK(m.run({"apply", kCx2a}).status == 0);
         CHECK(m.ports(kCx2a) == "ib,ib");
     }
