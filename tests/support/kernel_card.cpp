@@ -86,26 +86,6 @@ bool parseWord(CardVariant& variant, const std::string& word) {
     return true;
 }
 
-const char* eraWord(KernelEra era) {
-    switch (era) {
-    case KernelEra::Linux3_4:
-        return "3.4";
-    case KernelEra::Linux3_6:
-        return "3.6";
-    case KernelEra::Linux4_6:
-        return "4.6";
-    case KernelEra::Linux5_5:
-        return "5.5";
-    }
-    return "?";
-}
-
-std::string supportWord(PortSupport support) {
-    return support == PortSupport::IbOnly    ? "ib-only"
-           : support == PortSupport::EthOnly ? "eth-only"
-                                             : "both";
-}
-
 std::string linkWord(SensedLink link) {
     return link == SensedLink::Ib    ? "ib"
            : link == SensedLink::Eth ? "eth"
@@ -190,10 +170,10 @@ std::string formatKernelCard(const KernelCard& card) {
     std::string text = "card: ports=" + std::to_string(variant.ports) + " device=" + device;
     text += variant.dpdp ? " dpdp" : " no-dpdp";
     text += variant.senseSupport ? " sense" : " no-sense";
-    text += std::string(" era=") + eraWord(variant.era);
+    text += std::string(" era=") + eraName(variant.era);
     std::string support, links;
     for (int i = 0; i < variant.ports; ++i) {
-        support += (i ? "," : "") + supportWord(variant.support[i]);
+        support += std::string(i ? "," : "") + supportName(variant.support[i]);
         links += (i ? "," : "") + linkWord(variant.links[i]);
     }
     text += " support=" + support + " links=" + links;

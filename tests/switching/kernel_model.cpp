@@ -24,8 +24,6 @@
 
 namespace mlx4::test {
 
-namespace {
-
 const char* supportName(PortSupport support) {
     switch (support) {
     case PortSupport::IbOnly:
@@ -34,20 +32,6 @@ const char* supportName(PortSupport support) {
         return "eth-only";
     case PortSupport::Both:
         return "both";
-    }
-    return "?";
-}
-
-const char* linkName(SensedLink link) {
-    switch (link) {
-    case SensedLink::Nothing:
-        return "-";
-    case SensedLink::Ib:
-        return "ib";
-    case SensedLink::Eth:
-        return "eth";
-    case SensedLink::Up:
-        return "up";
     }
     return "?";
 }
@@ -62,6 +46,22 @@ const char* eraName(KernelEra era) {
         return "4.6";
     case KernelEra::Linux5_5:
         return "5.5";
+    }
+    return "?";
+}
+
+namespace {
+
+const char* linkName(SensedLink link) {
+    switch (link) {
+    case SensedLink::Nothing:
+        return "-";
+    case SensedLink::Ib:
+        return "ib";
+    case SensedLink::Eth:
+        return "eth";
+    case SensedLink::Up:
+        return "up";
     }
     return "?";
 }

@@ -35,6 +35,11 @@ enum class KernelEra {
 // What the firmware says a port can run (caps.supported_type).
 enum class PortSupport { IbOnly, EthOnly, Both };
 
+// "ib-only", "eth-only", "both"; and "3.4", "3.6", "4.6", "5.5": the words descriptions and the
+// kernel shim's card files use.
+const char* supportName(PortSupport support);
+const char* eraName(KernelEra era);
+
 // What the firmware's SENSE_PORT command reports for a port, that is, what its cable is plugged
 // into. Only consulted for ports that may sense (both types, DPDP and sense support), are on
 // auto and whose link is down. `Up`: the port's link is up, so the driver does not sense it
