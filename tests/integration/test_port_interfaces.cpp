@@ -120,8 +120,10 @@ TEST_CASE("the dry run and the switch's log name every interface the restart tak
 }
 
 TEST_CASE("an apply at a terminal that would cut the SSH session needs --force") {
-    auto [interface, address] = anIpv4Interface();
-    auto machine = [&, interface = interface, address = address](Machine& m) {
+    const auto [interfaceFound, addressFound] = anIpv4Interface();
+    // Plain copies: a C++17 lambda cannot capture a structured binding.
+    const std::string interface = interfaceFound, address = addressFound;
+    auto machine = [&](Machine& m) {
         m.bed.addCard(CardSpec(kCx2a, {"eth", "eth"}));
         m.bed.loadModule("mlx4_en");
         m.bed.addNetdev(kCx2a, netdev(interface, 0));
