@@ -498,11 +498,10 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
     CardReading reading = readCard(ports);
     CardPlan plan = makePlan(reading, *wants);
     ApplyResult result = planOutcome(plan);
-    // What a restart would take down: shown by the dry run, logged before a switch, and what
-    // the guard looks at.
+    // What a restart would take down (the guard looks at it and a switch logs it): read under
+    // the lock, once the plan is final, and never on the path of a card that is in sync or
+    // refused earlier.
     std::optional<RestartImpact> impact;
-    if (result.outcome == ApplyOutcome::Planned && mayRestart(plan))
-        impact = readRestartImpact(task.card, plan);
     // Declared before the lock: it ends last, once the outcome is logged and the lock released.
     std::optional<DeferredSignals> deferred;
     std::unique_ptr<CardLock> lock;
@@ -533,10 +532,9 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
         if (CardReading now = readCard(ports); !(now == reading)) {
             plan = makePlan(now, *wants);
             result = planOutcome(plan);
-            impact.reset();
-            if (result.outcome == ApplyOutcome::Planned && mayRestart(plan))
-                impact = readRestartImpact(task.card, plan);
         }
+        if (result.outcome == ApplyOutcome::Planned && mayRestart(plan))
+            impact = readRestartImpact(task.card, plan);
         // An admin at a terminal is stopped before cutting the network they work over; udev
         // and scripts are never asked.
         if (impact && guardApplies(isatty(STDIN_FILENO) == 1, context.useSyslog,
@@ -580,8 +578,13 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
         report.result = "changed";
         report.message = label + ": ports " + formatPortStates(result.before) +
                          " would be set to " + target + " as configured in " + where(*task.entry());
-        if (!context.json)
-            printPlan(task, plan, impact ? &*impact : nullptr);
+        if (!context.json) {
+            // The dry run shows what a restart would take down.
+            std::optional<RestartImpact> shown;
+            if (mayRestart(plan))
+                shown = readRestartImpact(task.card, plan);
+            printPlan(task, plan, shown ? &*shown : nullptr);
+        }
         return true;
     case ApplyOutcome::Switched:
         forgetRefusal(context.runDir, task.card.address);
