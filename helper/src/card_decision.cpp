@@ -19,6 +19,16 @@ std::string conflictProblem(const CardInfo& card, const ConfigMatch& match) {
            "); the card was not touched. Remove one entry or make them agree";
 }
 
+// An entry may name the card, whose identity cannot be read: matching it by what was read could
+// hand it to the wrong entry.
+std::string unknownIdentityProblem(const CardInfo& card, const ConfigMatch& match) {
+    return cardLabel(card) + ": identity unknown, so the card was not touched: " +
+           match.hidden->key + " (" + match.hidden->where() + ") may name it and outranks " +
+           (match.entry ? match.entry->key + " (" + match.entry->where() + ")"
+                        : std::string("leaving it unconfigured")) +
+           ". Why unknown: " + match.hiddenWhy;
+}
+
 } // namespace
 
 std::string cardLabel(const CardInfo& card) {
@@ -41,6 +51,8 @@ CardDecision decideCard(const CardInfo& card, const ConfigMatch& match) {
     if (card.driver != "mlx4_core")
         return RefuseCard{card.address.str() + " is driven by " + quote(card.driver) +
                           ", not mlx4_core; only mlx4 cards have a port type to set"};
+    if (match.hidden)
+        return RefuseCard{unknownIdentityProblem(card, match), true};
     if (match.conflict)
         return RefuseCard{conflictProblem(card, match)};
     if (!card.portProblem.empty())

@@ -21,6 +21,7 @@ struct LeaveCard {
 // The card is not handled, which is an error the admin must see.
 struct RefuseCard {
     std::string problem; // a whole message: card, entry, file:line, what to do
+    bool unknownIdentity = false; // an entry may name the card, whose identity is unknown
 };
 
 // Set the card's ports: one want per port.

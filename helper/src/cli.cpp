@@ -9,6 +9,7 @@
 #include "deferred_signals.h"
 #include "host_network.h"
 #include "impact.h"
+#include "identity_record.h"
 #include "interfaces.h"
 #include "log.h"
 #include "models.h"
@@ -27,6 +28,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -204,22 +206,52 @@ struct CardTask {
     }
 };
 
+// What of the card's identity is known: read now (and recorded by root for runs that cannot
+// read it), or, where this run may not read it, taken from the record of a root run.
+CardIdentity identityOf(const CardInfo& card, IdentityNeeds needs, const std::string& runDir) {
+    CardIdentity identity = readCardIdentity(card, needs);
+    if (identity.needsRoot) {
+        completeFromRecord(runDir, card, identity);
+    } else if (geteuid() == 0) {
+        std::string problem;
+        if (!recordIdentity(runDir, card, identity, problem))
+            logDebug(card.address.str() + ": " + problem +
+                     "; status run by other users shows its identity as unknown");
+    }
+    if (identity.anyUnknown())
+        logDebug(card.address.str() + ": identity partly unknown: " + identity.unknownReasons());
+    if (!identity.problems.empty())
+        logDebug(card.address.str() + ": identity: " + identity.problems);
+    return identity;
+}
+
+// What was read of the other mlx4 cards present: an entry that names one of them cannot name a
+// card whose identity is unknown.
+std::vector<CardIdentity> otherIdentities(const CardInfo& card, IdentityNeeds needs,
+                                          const std::string& runDir) {
+    std::string problem;
+    std::vector<CardIdentity> others;
+    for (const CardInfo& other : findMlx4Cards(problem))
+        if (!(other.address == card.address))
+            others.push_back(identityOf(other, needs, runDir));
+    return others;
+}
+
 // `needs` says what of the card's identity to read; a caller that read it already passes it
 // as `known` instead.
-CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds needs = {},
-                  const CardIdentity* known = nullptr) {
+CardTask makeTask(const CardInfo& card, const Config& config, const std::string& runDir,
+                  IdentityNeeds needs = {}, const CardIdentity* known = nullptr) {
     CardTask task{card, {}, {}, LeaveCard{}};
     task.identity.address = card.address;
     if (isMlx4Card(card)) {
-        if (known) {
+        if (known)
             task.identity = *known;
-        } else if (needs.any()) {
-            task.identity = readCardIdentity(card, needs);
-            if (!task.identity.problems.empty())
-                logDebug(card.address.str() +
-                         ": identity partly unknown: " + task.identity.problems);
-        }
-        task.match = config.match(task.identity);
+        else if (needs.any())
+            task.identity = identityOf(card, needs, runDir);
+        std::vector<CardIdentity> others;
+        if (task.identity.anyUnknown())
+            others = otherIdentities(card, config.identityNeeds(), runDir);
+        task.match = config.match(task.identity, others);
     }
     task.decision = decideCard(card, task.match);
     return task;
@@ -247,6 +279,18 @@ nlohmann::ordered_json stringOrNull(const std::string& text) {
     return text.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(text);
 }
 
+// "guid:0002:c903:000c:c89a (FILE:LINE)"
+std::string entryText(const ConfigEntry& entry) {
+    return entry.key + " (" + where(entry) + ")";
+}
+
+// What configures the card, for the identity table: the entry, or both sides of a conflict.
+std::string configuredBy(const CardTask& task) {
+    if (task.match.conflict)
+        return "conflict: " + entryText(*task.entry()) + ", " + entryText(*task.match.conflict);
+    return task.entry() ? entryText(*task.entry()) : "-";
+}
+
 void addIdentityJson(const CardTask& task, nlohmann::ordered_json& card) {
     const CardIdentity& identity = task.identity;
     card["guid"] = stringOrNull(guidText(identity.guid()));
@@ -256,7 +300,14 @@ void addIdentityJson(const CardTask& task, nlohmann::ordered_json& card) {
     card["product"] = stringOrNull(identity.vpd.product);
     card["psid"] = stringOrNull(identity.psid);
     card["firmware"] = stringOrNull(identity.firmware);
-    card["source"] = task.entry() ? nlohmann::ordered_json(where(*task.entry())) : nullptr;
+    // A conflict has no one source: both entries are shown.
+    card["source"] = task.entry() && !task.match.conflict
+                         ? nlohmann::ordered_json(where(*task.entry()))
+                         : nullptr;
+    if (task.match.conflict)
+        card["conflict"] = {entryText(*task.entry()), entryText(*task.match.conflict)};
+    if (identity.anyUnknown())
+        card["identity_unknown"] = identity.unknownReasons();
     if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
         card["warning"] = warning;
 }
@@ -287,15 +338,23 @@ void printIdentityTable(const std::vector<CardTask>& tasks) {
     std::vector<std::string> notes;
     for (const CardTask& task : tasks) {
         const CardIdentity& identity = task.identity;
-        std::string guid = shown(guidText(identity.guid()));
+        auto orUnknown = [&](const std::string& why, const std::string& text) {
+            return why.empty() ? shown(text) : std::string("unknown");
+        };
+        std::string guid = orUnknown(identity.guidUnknown, guidText(identity.guid()));
         // The two are equal on the cards seen so far, but nothing guarantees it.
         if (identity.serialNumber && identity.nodeGuid &&
             identity.serialNumber != identity.nodeGuid)
             guid += " (node_guid " + formatGuid(*identity.nodeGuid) + ")";
-        table.push_back(
-            {task.card.address.str(), guid, shown(identity.vpd.serial), shown(identity.vpd.part),
-             shown(identity.vpd.product), shown(identity.psid), shown(identity.firmware),
-             task.entry() ? task.entry()->key + " (" + where(*task.entry()) + ")" : "-"});
+        table.push_back({task.card.address.str(), guid,
+                         orUnknown(identity.serialUnknown, identity.vpd.serial),
+                         orUnknown(identity.partUnknown, identity.vpd.part),
+                         shown(identity.vpd.product), shown(escaped(identity.psid, 64)),
+                         shown(escaped(identity.firmware, 64)), configuredBy(task)});
+        // A refused card says why in its note below the port table.
+        if (identity.anyUnknown() && !task.problem())
+            notes.push_back(task.card.address.str() +
+                            ": identity partly unknown: " + identity.unknownReasons());
         if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
             notes.push_back(task.card.address.str() + ": " + warning);
     }
@@ -318,7 +377,8 @@ void noteIdentityNeedsRoot(const std::vector<CardTask>& tasks) {
 struct CardReport {
     std::string address;
     std::string model;  // empty if there is no such device
-    std::string result; // "unchanged", "changed" (dry run: would change), "failed", "skipped"
+    std::string result; // "unchanged", "changed" (dry run: would change), "failed", "skipped",
+                        // "refused" (the kernel refused this target earlier; not tried again)
     int restarts = 0;
     std::string message; // the line logged for the card
     std::vector<PortState> before, after;
@@ -518,7 +578,7 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
                      " -> " + formatPortTypes(result.target) + " (" + where(*task.entry()) +
                      "): " + earlier->reason + "; not tried again at this " + context.action +
                      " event; run `mlx4-porttype apply " + address + "` to try again");
-                report.result = "skipped";
+                report.result = "refused";
                 return false;
             }
         }
@@ -706,7 +766,7 @@ int commandApply(const Options& options) {
                 continue;
             }
             reports.emplace_back();
-            ok &= applyTask(makeTask(card, config, needs), context, reports.back());
+            ok &= applyTask(makeTask(card, config, context.runDir, needs), context, reports.back());
         }
     }
     if (options.json)
@@ -758,8 +818,11 @@ CardRow statusRow(const CardTask& task, const std::string& runDir, const Config&
         std::optional<PortType> running;
         if (port.state)
             running = port.state->active;
-        PortRow portRow{port, task.entry() ? std::string(portWantName(want)) : "", false,
-                        portLink(interfaces, port.port, running)};
+        PortRow portRow{port,
+                        task.match.conflict ? "conflict"
+                        : task.entry()      ? std::string(portWantName(want))
+                                            : "",
+                        false, portLink(interfaces, port.port, running)};
         // A card the helper refuses is never in sync: apply fails for it.
         portRow.inSync = port.state && satisfies(*port.state, want) && !task.problem();
         row.inSync &= portRow.inSync;
@@ -796,7 +859,9 @@ void printStatusJson(const std::vector<CardRow>& rows) {
                                    : nlohmann::ordered_json();
             if (!port.reading.problem.empty())
                 entry["error"] = port.reading.problem;
-            entry["configured"] = stringOrNull(port.configured);
+            // A conflict configures nothing: the card says which entries disagree.
+            entry["configured"] =
+                port.configured == "conflict" ? nullptr : stringOrNull(port.configured);
             entry["writable"] = port.reading.writable;
             entry.update(portLinkJson(port.link));
             if (!port.link.note.empty())
@@ -884,7 +949,7 @@ int commandStatus(const Options& options) {
     const std::string runDir = runDirectory();
     for (const CardInfo& card : cards) {
         rows.push_back(
-            statusRow(makeTask(card, config, IdentityNeeds{true, true, true}), runDir, config));
+            statusRow(makeTask(card, config, runDir, IdentityNeeds{true, true, true}), runDir, config));
         if (rows.back().task.problem())
             ok = false;
         for (const PortRow& port : rows.back().ports)
@@ -929,7 +994,7 @@ bool printMatches(const Config& config) {
     bool ok = true;
     std::vector<CardTask> tasks;
     for (const CardInfo& card : cards) {
-        tasks.push_back(makeTask(card, config, config.identityNeeds()));
+        tasks.push_back(makeTask(card, config, runDirectory(), config.identityNeeds()));
         const CardTask& task = tasks.back();
         const ConfigEntry* entry = task.entry();
         std::string match =
@@ -972,24 +1037,45 @@ int commandCheck(const Options& options) {
     return printMatches(config) ? kExitOk : kExitCardFailed;
 }
 
+// Why no mlx4_core will take `device`, or empty: it is bound to another driver, its
+// driver_override names another one, or it has no driver although udev has processed its add
+// event (so a driver udev loads would have bound it) while mlx4_core is not loaded.
+std::string noDriverComing(const CardInfo& device) {
+    if (!device.driver.empty() && device.driver != "mlx4_core")
+        return "it is bound to " + quote(device.driver) + ", not mlx4_core";
+    if (!device.driverOverride.empty() && device.driverOverride != "mlx4_core")
+        return "its driver_override names " + quote(device.driverOverride) +
+               ", so mlx4_core will not bind it";
+    if (device.driver.empty() && device.initialized && !isModuleLoaded("mlx4_core"))
+        return "it has no driver, udev has processed it and mlx4_core is not loaded (is it "
+               "blacklisted? modprobe mlx4_core loads it)";
+    return "";
+}
+
 // Whether wait must go on waiting for `device`, and why (for the log at the timeout). A card
 // nothing more will happen to without the admin (settled) is not waited for; `warning` says
 // why when that is a problem.
 // `identities` keeps what was read of each card across the polls: a card's identity does not
 // change while it sits in its slot, and reading VPD is slow.
+// `told` holds the cards already said not to be waited for.
 bool mustWaitFor(const CardInfo& device, const Config& config, const std::string& runDir,
-                 std::map<PciAddress, CardIdentity>& identities, std::string& why,
-                 std::string& warning) {
+                 std::map<PciAddress, CardIdentity>& identities, std::set<PciAddress>& told,
+                 std::string& why, std::string& warning) {
     if (device.vendor != kMellanoxVendor || deviceKind(device.device) != DeviceKind::vpi)
         return false; // no port type to set
-    if (!device.driver.empty() && device.driver != "mlx4_core")
-        return false; // given to another driver on purpose, e.g. vfio-pci for a VM
+    if (std::string reason = noDriverComing(device); !reason.empty()) {
+        // Given to another driver on purpose (vfio-pci for a VM), or mlx4_core is blacklisted:
+        // waiting would only hold the boot for the whole timeout.
+        if (told.insert(device.address).second)
+            logInfo(cardLabel(device) + ": not waited for: " + reason);
+        return false;
+    }
     auto known = identities.find(device.address);
     if (known == identities.end()) {
         CardIdentity identity;
         identity.address = device.address;
         if (IdentityNeeds needs = config.identityNeeds(); needs.any())
-            identity = readCardIdentity(device, needs);
+            identity = identityOf(device, needs, runDir);
         known = identities.emplace(device.address, identity).first;
     }
     if (!config.match(known->second).entry)
@@ -999,7 +1085,7 @@ bool mustWaitFor(const CardInfo& device, const Config& config, const std::string
         why = label + ": not bound to mlx4_core yet (is the module loaded? lsmod | grep mlx4)";
         return true;
     }
-    CardTask task = makeTask(device, config, {}, &known->second);
+    CardTask task = makeTask(device, config, runDir, {}, &known->second);
     if (const std::string* problem = task.problem()) {
         warning = *problem + "; not waiting for it";
         return false;
@@ -1045,6 +1131,7 @@ int commandWait(const Options& options) {
     }
     const std::string runDir = runDirectory();
     std::map<PciAddress, CardIdentity> identities;
+    std::set<PciAddress> told;
     using Clock = std::chrono::steady_clock;
     const auto deadline = Clock::now() + std::chrono::seconds(options.timeoutSeconds);
     for (;;) {
@@ -1057,7 +1144,7 @@ int commandWait(const Options& options) {
         std::vector<std::string> pending, warnings;
         for (const CardInfo& device : devices) {
             std::string why, warning;
-            if (mustWaitFor(device, config, runDir, identities, why, warning))
+            if (mustWaitFor(device, config, runDir, identities, told, why, warning))
                 pending.push_back(why);
             if (!warning.empty())
                 warnings.push_back(warning);

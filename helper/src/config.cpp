@@ -464,6 +464,12 @@ ConfigMatch firstOf(const std::vector<const ConfigEntry*>& entries) {
     return match;
 }
 
+ConfigMatch onlyEntry(const ConfigEntry* entry) {
+    ConfigMatch match;
+    match.entry = entry;
+    return match;
+}
+
 template <typename Key>
 void addFound(const std::map<Key, ConfigEntry>& entries, const Key& key,
               std::vector<const ConfigEntry*>& found) {
@@ -487,7 +493,7 @@ ConfigMatch Config::match(const CardIdentity& identity) const {
         return firstOf(units);
     auto slot = cards.find(identity.address);
     if (slot != cards.end())
-        return {&slot->second, nullptr};
+        return onlyEntry(&slot->second);
     std::vector<const ConfigEntry*> models;
     if (!identity.vpd.part.empty())
         for (const auto& [pattern, entry] : parts)
@@ -495,7 +501,70 @@ ConfigMatch Config::match(const CardIdentity& identity) const {
                 models.push_back(&entry);
     if (!models.empty())
         return firstOf(models);
-    return {defaultEntry ? &*defaultEntry : nullptr, nullptr};
+    return onlyEntry(defaultEntry ? &*defaultEntry : nullptr);
+}
+
+namespace {
+
+// Precedence of what an entry names: a unit, a slot, a model, every card.
+enum class Rank { none, other, model, slot, unit };
+
+Rank rankOf(const Config& config, const ConfigEntry* entry) {
+    if (!entry)
+        return Rank::none;
+    if (config.defaultEntry && entry == &*config.defaultEntry)
+        return Rank::other;
+    for (const auto& [address, slot] : config.cards)
+        if (entry == &slot)
+            return Rank::slot;
+    for (const auto& [pattern, model] : config.parts)
+        if (entry == &model)
+            return Rank::model;
+    return Rank::unit;
+}
+
+// Whether a card other than `identity`'s has a known GUID or VPD serial that `entry` names.
+bool namesAnotherKnownCard(const CardIdentity& identity, const std::vector<CardIdentity>& others,
+                           const std::optional<uint64_t>& guid, const std::string& serial) {
+    for (const CardIdentity& other : others) {
+        if (other.address == identity.address)
+            continue;
+        if (guid && other.guidUnknown.empty() &&
+            (other.serialNumber == guid || other.nodeGuid == guid))
+            return true;
+        if (!serial.empty() && other.serialUnknown.empty() && upper(other.vpd.serial) == serial)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+ConfigMatch Config::match(const CardIdentity& identity,
+                          const std::vector<CardIdentity>& others) const {
+    ConfigMatch found = match(identity);
+    Rank rank = rankOf(*this, found.entry);
+    // An entry that may name the card, had its identity been read: one of a higher rank, or of
+    // the same rank asking something else (a conflict it may be), leaves the card alone.
+    auto hides = [&](const ConfigEntry& entry, Rank entryRank, const std::string& why) {
+        if (found.hidden || entryRank < rank ||
+            (entryRank == rank && found.entry && entry.spec == found.entry->spec))
+            return;
+        found.hidden = &entry;
+        found.hiddenWhy = why;
+    };
+    if (!identity.guidUnknown.empty())
+        for (const auto& [guid, entry] : guids)
+            if (!namesAnotherKnownCard(identity, others, guid, {}))
+                hides(entry, Rank::unit, identity.guidUnknown);
+    if (!identity.serialUnknown.empty())
+        for (const auto& [serial, entry] : serials)
+            if (!namesAnotherKnownCard(identity, others, std::nullopt, serial))
+                hides(entry, Rank::unit, identity.serialUnknown);
+    if (!identity.partUnknown.empty())
+        for (const auto& [pattern, entry] : parts)
+            hides(entry, Rank::model, identity.partUnknown);
+    return found;
 }
 
 ConfigFile parseConfigText(std::string_view text, const std::string& path,

@@ -71,8 +71,16 @@ struct ConfigError {
 // Which entry configures a card. `conflict` is set when two entries of the same rank match it
 // with different port types: the card is then not touched.
 struct ConfigMatch {
+    ConfigMatch() = default;
+    ConfigMatch(const ConfigEntry* matched, const ConfigEntry* conflicting)
+        : entry(matched), conflict(conflicting) {}
+
     const ConfigEntry* entry = nullptr; // nullptr: the card is left alone
     const ConfigEntry* conflict = nullptr;
+    // An entry that may name the card but cannot be matched, because the card's identity of its
+    // kind is unknown, and that would win over `entry`: the card is then not touched.
+    const ConfigEntry* hidden = nullptr;
+    std::string hiddenWhy; // why that part of the identity is unknown
 };
 
 // The merged configuration: later files replace `default` and whole entries with the same key.
@@ -86,8 +94,15 @@ struct Config : CardEntries {
     const ConfigEntry* entryFor(const PciAddress& address) const;
 
     // The entry for a card, by precedence: a unit (guid:, serial:) beats a slot (address),
-    // which beats a model (part:), which beats default.
+    // which beats a model (part:), which beats default. Only what was read of the card counts.
     ConfigMatch match(const CardIdentity& identity) const;
+
+    // The same, and `hidden`: an entry "could name" the card when its key is of a kind the
+    // card's identity is unknown for (CardIdentity::guidUnknown, serialUnknown, partUnknown) and,
+    // for guid: and serial:, it names no card of `others` whose identity of that kind is known
+    // (GUIDs and serials are unique; part numbers are not). `others`: what was read of the other
+    // cards present.
+    ConfigMatch match(const CardIdentity& identity, const std::vector<CardIdentity>& others) const;
 
     // What must be read from a card to match it: nothing for addresses and default.
     IdentityNeeds identityNeeds() const {

@@ -4,7 +4,10 @@
 
 #include "address.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <vector>
 
@@ -13,6 +16,7 @@ namespace mlx4 {
 namespace {
 
 constexpr size_t kExtendedCapabilities = 0x100; // PCI_CFG_SPACE_SIZE
+constexpr size_t kConfigSpaceSize = 0x1000;      // PCI_CFG_SPACE_EXP_SIZE
 constexpr unsigned kCapabilitySerialNumber = 0x0003;
 
 uint32_t dword(const uint8_t* bytes) {
@@ -62,164 +66,284 @@ bool vpdString(const uint8_t* bytes, size_t size, std::string& out) {
         --size;
     out.clear();
     for (size_t i = 0; i < size; ++i) {
-        if (bytes[i] < 0x20 || bytes[i] > 0x7e)
+        if (bytes[i] < 0x20 || bytes[i] > 0x7e) {
+            out.clear();
             return false;
+        }
         out += static_cast<char>(bytes[i]);
     }
     return true;
 }
 
-class VpdReader {
+std::string errnoText(long error) {
+    return std::strerror(static_cast<int>(-error));
+}
+
+bool refused(long error) {
+    return error == -EACCES || error == -EPERM;
+}
+
+// The bytes of the VPD from offset 0, read on demand: the checksum covers everything from the
+// start, and nothing past the read-only resource is ever asked for.
+class VpdBytes {
 public:
-    VpdReader(const uint8_t* vpd, size_t size, std::string& problem)
-        : vpd_(vpd), size_(size), problem_(problem) {}
+    explicit VpdBytes(const ByteReader& read) : read_(read) {}
 
-    // A large resource with tag `tag` at the cursor: its data's offset and length.
-    bool largeResource(uint8_t tag, const char* what, size_t& data, size_t& length) {
-        if (at_ >= size_)
-            return fail(std::string("ends before the ") + what);
-        if (vpd_[at_] != tag)
-            return fail("has tag " + hex(vpd_[at_]) + " at " + hex(at_) + " where the " + what +
-                        " (" + hex(tag) + ") belongs");
-        if (at_ + 3 > size_)
-            return fail(std::string("ends inside the header of the ") + what);
-        length = static_cast<size_t>(vpd_[at_ + 1]) | static_cast<size_t>(vpd_[at_ + 2]) << 8;
-        data = at_ + 3;
-        if (data + length > size_)
-            return fail(std::string("is cut short: the ") + what + " claims " +
-                        std::to_string(length) + " bytes, " + std::to_string(size_ - data) +
-                        " are there");
-        at_ = data + length;
-        return true;
-    }
-
-    bool readOnlyKeywords(size_t data, size_t length, VpdFacts& facts) {
-        size_t end = data + length;
-        for (size_t at = data; at < end;) {
-            if (at + 3 > end)
-                return fail("has a keyword header cut short at " + hex(at));
-            std::string keyword{static_cast<char>(vpd_[at]), static_cast<char>(vpd_[at + 1])};
-            size_t fieldLength = vpd_[at + 2];
-            size_t field = at + 3;
-            if (field + fieldLength > end)
-                return fail("has keyword " + printable(keyword) + " running past its resource");
-            if (keyword == "RV") {
-                if (fieldLength < 1)
-                    return fail("has an empty RV keyword, so no checksum");
-                uint8_t sum = 0;
-                for (size_t i = 0; i <= field; ++i)
-                    sum = static_cast<uint8_t>(sum + vpd_[i]);
-                if (sum != 0)
-                    return fail("has a bad checksum (RV): the bytes up to it sum to " + hex(sum) +
-                                ", not 0");
-                // RV closes the read-only resource; its remaining bytes are reserved.
-                if (field + fieldLength != end)
-                    return fail("has keywords after RV in its read-only resource");
-                return true;
+    // Makes bytes [0, end) available; false (with `error` or a short read) otherwise.
+    bool need(size_t end) {
+        while (bytes_.size() < end) {
+            uint8_t chunk[64];
+            size_t want = std::min(sizeof chunk, end - bytes_.size());
+            long got = read_(bytes_.size(), chunk, want);
+            if (got < 0) {
+                error_ = got;
+                return false;
             }
-            std::string* target = keyword == "PN"   ? &facts.part
-                                  : keyword == "EC" ? &facts.change
-                                  : keyword == "SN" ? &facts.serial
-                                  : keyword == "V0" ? &facts.vendor0
-                                                    : nullptr;
-            if (target && !vpdString(vpd_ + field, fieldLength, *target))
-                return fail("has keyword " + keyword + " that is not printable text");
-            at = field + fieldLength;
+            if (got == 0)
+                return false;
+            bytes_.insert(bytes_.end(), chunk, chunk + got);
         }
-        return fail("has no RV keyword, so no checksum");
-    }
-
-    bool parse(VpdFacts& facts) {
-        size_t data = 0, length = 0;
-        if (!largeResource(0x82, "identifier string", data, length))
-            return false;
-        if (!vpdString(vpd_ + data, length, facts.product))
-            return fail("has an identifier string that is not printable text");
-        if (!largeResource(0x90, "read-only resource", data, length) ||
-            !readOnlyKeywords(data, length, facts))
-            return false;
-        if (at_ < size_ && vpd_[at_] == 0x91 &&
-            !largeResource(0x91, "read-write resource", data, length))
-            return false;
-        if (at_ >= size_)
-            return fail("ends without an end tag");
-        if (vpd_[at_] != 0x78)
-            return fail("has tag " + hex(vpd_[at_]) + " at " + hex(at_) +
-                        " where the end tag (0x78) belongs");
         return true;
     }
+    uint8_t operator[](size_t at) const { return bytes_[at]; }
+    const uint8_t* at(size_t offset) const { return bytes_.data() + offset; }
+    size_t size() const { return bytes_.size(); }
+    long error() const { return error_; }
 
 private:
-    bool fail(const std::string& what) {
-        problem_ = "the VPD " + what;
-        return false;
-    }
-    static std::string printable(const std::string& keyword) {
-        std::string shown;
-        for (char c : keyword)
-            shown += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
-        return shown;
-    }
-
-    const uint8_t* vpd_;
-    size_t size_;
-    size_t at_ = 0;
-    std::string& problem_;
+    const ByteReader& read_;
+    std::vector<uint8_t> bytes_;
+    long error_ = 0;
 };
+
+VpdReading vpdUnknown(const std::string& why, bool needsRoot = false) {
+    VpdReading reading;
+    reading.why = "the VPD " + why;
+    reading.needsRoot = needsRoot;
+    return reading;
+}
+
+VpdReading vpdNone(const std::string& why) {
+    VpdReading reading;
+    reading.serial = reading.part = Known::none;
+    reading.why = "the VPD " + why;
+    return reading;
+}
+
+// Why reading up to `end` failed: an error, or the VPD ends before.
+VpdReading cutShort(const VpdBytes& vpd, const std::string& where) {
+    if (vpd.error())
+        return vpdUnknown("cannot be read: " + errnoText(vpd.error()), refused(vpd.error()));
+    return vpdUnknown("is cut short " + where + " (" + std::to_string(vpd.size()) +
+                      " bytes could be read)");
+}
+
+size_t resourceLength(const VpdBytes& vpd, size_t at) {
+    return static_cast<size_t>(vpd[at + 1]) | static_cast<size_t>(vpd[at + 2]) << 8;
+}
+
+// A keyword used for matching: the first of its name in the read-only resource.
+void matchKeyword(const VpdBytes& vpd, size_t field, size_t length, const char* name,
+                  std::string& value, Known& known, bool& seen, std::string& why) {
+    if (seen)
+        return; // a later one: the kernel takes the first
+    seen = true;
+    if (vpdString(vpd.at(field), length, value)) {
+        known = value.empty() ? Known::none : Known::value;
+        return;
+    }
+    known = Known::unknown;
+    why += std::string(why.empty() ? "" : "; ") + "the VPD keyword " + name + " at " +
+           hex(field - 3) + " is not printable text";
+}
 
 } // namespace
 
-std::optional<uint64_t> parseDeviceSerialNumber(const uint8_t* config, size_t size,
-                                                std::string& problem) {
-    if (size < kExtendedCapabilities + 4) {
-        problem = "config space has " + std::to_string(size) +
-                  " bytes, so no extended capabilities (only root reads past 64 bytes)";
-        return std::nullopt;
-    }
-    // Each capability is at least 8 bytes long: a longer walk is a loop (the kernel's bound).
-    size_t ttl = (size - kExtendedCapabilities) / 8;
-    size_t at = kExtendedCapabilities;
-    while (ttl-- > 0) {
-        if (at + 4 > size) {
-            problem = "an extended capability at " + hex(at) + " lies past config space";
-            return std::nullopt;
-        }
-        uint32_t header = dword(config + at);
-        if (header == 0 || header == 0xffffffff)
-            break; // no (more) extended capabilities
-        if ((header & 0xffff) == kCapabilitySerialNumber) {
-            if (at + 12 > size) {
-                problem =
-                    "the Device Serial Number capability at " + hex(at) + " runs past config space";
-                return std::nullopt;
-            }
-            uint64_t serial =
-                static_cast<uint64_t>(dword(config + at + 8)) << 32 | dword(config + at + 4);
-            if (serial == 0 || serial == ~uint64_t{0}) {
-                problem = "the Device Serial Number is " + formatGuid(serial) +
-                          ", which means it was never programmed";
-                return std::nullopt;
-            }
-            return serial;
-        }
-        size_t next = header >> 20 & 0xffc;
-        if (next < kExtendedCapabilities)
-            break;
-        at = next;
-    }
-    problem = "config space has no Device Serial Number capability";
-    return std::nullopt;
+ByteReader memoryReader(const uint8_t* bytes, size_t size) {
+    return [bytes, size](size_t offset, uint8_t* out, size_t length) -> long {
+        if (offset >= size)
+            return 0;
+        size_t count = std::min(length, size - offset);
+        std::memcpy(out, bytes + offset, count);
+        return static_cast<long>(count);
+    };
 }
 
-std::optional<VpdFacts> parseVpd(const uint8_t* vpd, size_t size, std::string& problem) {
-    VpdFacts facts;
-    if (size == 0) {
-        problem = "the VPD is empty";
-        return std::nullopt;
+SerialNumberReading readDeviceSerialNumber(const ByteReader& config) {
+    SerialNumberReading reading;
+    auto unknown = [&reading](const std::string& why) {
+        reading.known = Known::unknown;
+        reading.why = why;
+        return reading;
+    };
+    auto none = [&reading](const std::string& why) {
+        reading.known = Known::none;
+        reading.why = why;
+        return reading;
+    };
+    uint8_t bytes[8];
+    size_t at = kExtendedCapabilities;
+    long got = config(at, bytes, 4);
+    if (got < 0) {
+        reading.needsRoot = refused(got);
+        return unknown("cannot read config space: " + errnoText(got));
     }
-    if (!VpdReader(vpd, size, problem).parse(facts))
-        return std::nullopt;
-    return facts;
+    if (got == 0) {
+        // Where config space ends tells why: 64 bytes is what the kernel shows a user without
+        // CAP_SYS_ADMIN (pci_read_config()); 256 is a device without extended config space.
+        uint8_t byte;
+        long past64 = config(64, &byte, 1);
+        if (past64 <= 0) {
+            reading.needsRoot = true;
+            return unknown("config space reads 64 bytes: only root reads the extended "
+                           "capabilities");
+        }
+        return none("config space has no extended capabilities (256 bytes)");
+    }
+    if (got < 4)
+        return unknown("config space is cut short at " + hex(at + static_cast<size_t>(got)));
+    uint32_t header = dword(bytes);
+    if (header == 0)
+        return none("config space has no extended capabilities");
+    // Each capability is at least 8 bytes long: a longer walk is a loop (the kernel's bound).
+    size_t ttl = (kConfigSpaceSize - kExtendedCapabilities) / 8;
+    while (ttl-- > 0) {
+        if (header == 0xffffffff)
+            return unknown("config space reads all ones at " + hex(at) +
+                           ": the card did not answer");
+        if ((header & 0xffff) == kCapabilitySerialNumber) {
+            got = config(at + 4, bytes, 8);
+            if (got < 0) {
+                reading.needsRoot = refused(got);
+                return unknown("cannot read config space: " + errnoText(got));
+            }
+            if (got < 8)
+                return unknown("the Device Serial Number capability at " + hex(at) +
+                               " runs past config space");
+            uint64_t serial = static_cast<uint64_t>(dword(bytes + 4)) << 32 | dword(bytes);
+            if (serial == ~uint64_t{0})
+                return unknown("the Device Serial Number reads all ones: the card did not "
+                               "answer");
+            if (serial == 0)
+                return none("the Device Serial Number is 0, which means it was never "
+                            "programmed");
+            reading.known = Known::value;
+            reading.value = serial;
+            return reading;
+        }
+        size_t next = header >> 20 & 0xffc;
+        if (next == 0)
+            return none("config space has no Device Serial Number capability");
+        if (next < kExtendedCapabilities)
+            return unknown("the extended capability list is broken: the one at " + hex(at) +
+                           " points to " + hex(next) + ", inside the standard header");
+        at = next;
+        got = config(at, bytes, 4);
+        if (got < 0) {
+            reading.needsRoot = refused(got);
+            return unknown("cannot read config space: " + errnoText(got));
+        }
+        if (got < 4)
+            return unknown("the extended capability list is broken: it points to " + hex(at) +
+                           ", past config space");
+        header = dword(bytes);
+        if (header == 0)
+            return unknown("the extended capability list is broken: it points to " + hex(at) +
+                           ", where there is none");
+    }
+    return unknown("the extended capability list is broken: it loops");
+}
+
+VpdReading readVpd(const ByteReader& read) {
+    VpdBytes vpd(read);
+    if (!vpd.need(1)) {
+        if (vpd.error())
+            return cutShort(vpd, "");
+        return vpdNone("is empty (the kernel found none)");
+    }
+    if (vpd[0] != 0x82)
+        return vpdUnknown("has tag " + hex(vpd[0]) +
+                          " at 0x0 where the identifier string (0x82) belongs");
+    if (!vpd.need(3))
+        return cutShort(vpd, "inside the identifier string's header");
+    size_t at = 3 + resourceLength(vpd, 0);
+    if (!vpd.need(at))
+        return cutShort(vpd, "inside the identifier string");
+    VpdReading reading;
+    reading.serial = reading.part = Known::none;
+    if (!vpdString(vpd.at(3), at - 3, reading.facts.product))
+        reading.why = "the VPD identifier string is not printable text (not shown)";
+    // Large resources up to the read-only one (a read-write one may come first).
+    for (;;) {
+        if (!vpd.need(at + 1))
+            return cutShort(vpd, "at " + hex(at) + ", before its read-only resource");
+        uint8_t tag = vpd[at];
+        if (tag == 0x78) {
+            VpdReading none = vpdNone("has no read-only resource");
+            none.facts.product = reading.facts.product;
+            return none;
+        }
+        if (tag != 0x90 && tag != 0x91)
+            return vpdUnknown("has tag " + hex(tag) + " at " + hex(at) +
+                              " where the read-only resource (0x90) belongs");
+        if (!vpd.need(at + 3))
+            return cutShort(vpd, "inside the header of the resource at " + hex(at));
+        size_t data = at + 3;
+        size_t end = data + resourceLength(vpd, at);
+        if (tag == 0x91) {
+            at = end;
+            continue;
+        }
+        if (!vpd.need(end))
+            return cutShort(vpd, "inside its read-only resource, which claims " +
+                                     std::to_string(end - data) + " bytes");
+        // The keywords, walked as pci_vpd_find_info_keyword() does.
+        bool checked = false, seenPart = false, seenSerial = false;
+        for (size_t i = data; i + 3 <= end;) {
+            size_t field = i + 3;
+            size_t length = vpd[i + 2];
+            char name[3] = {static_cast<char>(vpd[i]), static_cast<char>(vpd[i + 1]), '\0'};
+            if (field + length > end) {
+                if (!checked)
+                    return vpdUnknown("keyword at " + hex(i) + " runs past its read-only "
+                                      "resource");
+                break; // after RV: the kernel would find nothing past it either
+            }
+            if (!checked && std::string_view(name) == "RV") {
+                if (length == 0)
+                    return vpdUnknown("has an empty RV keyword, so no checksum");
+                uint8_t sum = 0;
+                for (size_t b = 0; b <= field; ++b)
+                    sum = static_cast<uint8_t>(sum + vpd[b]);
+                if (sum != 0)
+                    return vpdUnknown("has a bad checksum (RV): the bytes up to it sum to " +
+                                      hex(sum) + ", not 0");
+                checked = true;
+            } else if (std::string_view(name) == "PN") {
+                matchKeyword(vpd, field, length, "PN", reading.facts.part, reading.part,
+                             seenPart, reading.why);
+            } else if (std::string_view(name) == "SN") {
+                matchKeyword(vpd, field, length, "SN", reading.facts.serial, reading.serial,
+                             seenSerial, reading.why);
+            } else if (std::string_view(name) == "EC" && reading.facts.change.empty()) {
+                vpdString(vpd.at(field), length, reading.facts.change);
+            } else if (std::string_view(name) == "V0" && reading.facts.vendor0.empty()) {
+                vpdString(vpd.at(field), length, reading.facts.vendor0);
+            }
+            i = field + length;
+        }
+        if (!checked)
+            return vpdUnknown("has no RV keyword, so no checksum");
+        return reading;
+    }
+}
+
+std::string CardIdentity::unknownReasons() const {
+    std::string reasons;
+    for (const std::string* why : {&guidUnknown, &serialUnknown, &partUnknown})
+        if (!why->empty() && reasons.find(*why) == std::string::npos)
+            reasons += (reasons.empty() ? "" : "; ") + *why;
+    return reasons;
 }
 
 std::optional<uint64_t> parseGuid(std::string_view text) {

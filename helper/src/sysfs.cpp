@@ -100,6 +100,10 @@ CardInfo describe(udev_device* device, const PciAddress& address) {
     card.device = idAttribute(device, "device", deviceText).value_or(kNoId);
     const char* driver = udev_device_get_driver(device);
     card.driver = driver ? driver : "";
+    card.initialized = udev_device_get_is_initialized(device) > 0;
+    // "(null)" when none is set (drivers/pci/pci-sysfs.c, driver_override_show()).
+    const char* override = udev_device_get_sysattr_value(device, "driver_override");
+    card.driverOverride = override && std::string_view(override) != "(null)" ? override : "";
     countPorts(device, card);
     return card;
 }
@@ -143,10 +147,6 @@ std::string readLine(const std::string& path) {
     return text;
 }
 
-const uint8_t* bytes(const std::string& content) {
-    return reinterpret_cast<const uint8_t*>(content.data());
-}
-
 void addProblem(CardIdentity& identity, const std::string& problem) {
     identity.problems += (identity.problems.empty() ? "" : "; ") + problem;
 }
@@ -169,46 +169,112 @@ std::string infinibandDirectory(const CardInfo& card) {
     return found;
 }
 
+// A binary attribute read only where the parser asks (pread), counting the bytes read.
+class AttributeReader {
+public:
+    explicit AttributeReader(const std::string& path)
+        : fd_(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)), error_(errno) {}
+    ~AttributeReader() {
+        if (fd_ >= 0)
+            close(fd_);
+    }
+    AttributeReader(const AttributeReader&) = delete;
+    AttributeReader& operator=(const AttributeReader&) = delete;
+
+    int openError() const { return fd_ < 0 ? error_ : 0; }
+    size_t bytesRead() const { return bytesRead_; }
+    ByteReader reader() {
+        return [this](size_t offset, uint8_t* out, size_t length) -> long {
+            ssize_t got;
+            do
+                got = pread(fd_, out, length, static_cast<off_t>(offset));
+            while (got < 0 && errno == EINTR);
+            if (got < 0)
+                return -errno;
+            bytesRead_ += static_cast<size_t>(got);
+            return got;
+        };
+    }
+
+private:
+    int fd_;
+    int error_;
+    size_t bytesRead_ = 0;
+};
+
+// Why the GUID would come from node_guid and cannot: a guid: entry may name the card later.
+const char* const kNoInfinibandDevice =
+    "the card has no Device Serial Number and no InfiniBand device yet, whose node_guid would "
+    "be its GUID (is mlx4_ib loaded?)";
+
 } // namespace
 
 CardIdentity readCardIdentity(const CardInfo& card, IdentityNeeds needs) {
     CardIdentity identity;
     identity.address = card.address;
-    std::string content, problem;
+    identity.read = {needs.guid || needs.all, needs.vpd || needs.all, needs.all};
+    std::optional<Known> serialNumber;
     if (needs.guid || needs.all) {
-        // 4096 bytes is all of PCIe config space; a user without root gets the first 64.
-        if (int error = readFile(card.syspath + "/config", 4096, content)) {
-            addProblem(identity, "cannot read config space: " + std::string(strerror(error)));
+        AttributeReader config(card.syspath + "/config");
+        if (int error = config.openError()) {
+            identity.guidUnknown = "cannot read config space: " + std::string(strerror(error));
             identity.needsRoot |= error == EACCES || error == EPERM;
         } else {
-            identity.serialNumber =
-                parseDeviceSerialNumber(bytes(content), content.size(), problem);
-            identity.needsRoot |= content.size() <= 64;
-            if (!identity.serialNumber)
-                addProblem(identity, problem);
+            SerialNumberReading dsn = readDeviceSerialNumber(config.reader());
+            serialNumber = dsn.known;
+            identity.needsRoot |= dsn.needsRoot;
+            if (dsn.known == Known::value)
+                identity.serialNumber = dsn.value;
+            else if (dsn.known == Known::unknown)
+                identity.guidUnknown = dsn.why;
+            else
+                addProblem(identity, dsn.why);
         }
+        logDebug(card.address.str() + ": read " + std::to_string(config.bytesRead()) +
+                 " bytes of config space");
     }
     if (needs.vpd || needs.all) {
-        // VPD is at most 32 KiB (15-bit addresses); the kernel pads past the end tag.
-        if (int error = readFile(card.syspath + "/vpd", 32768, content)) {
-            addProblem(identity, "cannot read the VPD: " + std::string(strerror(error)));
-            identity.needsRoot |= error == EACCES || error == EPERM;
-        } else if (auto vpd = parseVpd(bytes(content), content.size(), problem)) {
-            identity.vpd = *vpd;
+        AttributeReader vpd(card.syspath + "/vpd");
+        if (int error = vpd.openError()) {
+            if (error == ENOENT) {
+                addProblem(identity, "the card has no VPD");
+            } else {
+                identity.serialUnknown = identity.partUnknown =
+                    "cannot read the VPD: " + std::string(strerror(error));
+                identity.needsRoot |= error == EACCES || error == EPERM;
+            }
         } else {
-            addProblem(identity, problem);
+            VpdReading reading = readVpd(vpd.reader());
+            identity.vpd = reading.facts;
+            identity.needsRoot |= reading.needsRoot;
+            if (reading.serial == Known::unknown)
+                identity.serialUnknown = reading.why;
+            if (reading.part == Known::unknown)
+                identity.partUnknown = reading.why;
+            if (!reading.why.empty() && !identity.anyUnknown())
+                addProblem(identity, reading.why);
         }
+        logDebug(card.address.str() + ": read " + std::to_string(vpd.bytesRead()) +
+                 " bytes of the VPD");
     }
     if (needs.guid || needs.all) {
         std::string device = infinibandDirectory(card);
         if (!device.empty()) {
-            identity.nodeGuid = parseGuid(readLine(device + "/node_guid"));
-            if (identity.nodeGuid == uint64_t{0} || identity.nodeGuid == ~uint64_t{0})
+            std::string text = readLine(device + "/node_guid");
+            identity.nodeGuid = parseGuid(text);
+            if (identity.nodeGuid == uint64_t{0} || identity.nodeGuid == ~uint64_t{0}) {
                 identity.nodeGuid.reset(); // never programmed
+                addProblem(identity, "node_guid was never programmed");
+            } else if (!identity.nodeGuid && serialNumber == Known::none) {
+                identity.guidUnknown = "the node_guid of its InfiniBand device cannot be read (" +
+                                       quote(text) + ")";
+            }
             if (needs.all) {
                 identity.psid = readLine(device + "/board_id");
                 identity.firmware = readLine(device + "/fw_ver");
             }
+        } else if (serialNumber == Known::none) {
+            identity.guidUnknown = kNoInfinibandDevice;
         }
     }
     return identity;
@@ -269,6 +335,11 @@ std::optional<CardInfo> findPciDevice(const PciAddress& address, std::string& pr
         return std::nullopt;
     }
     return describe(device.get(), address);
+}
+
+bool isModuleLoaded(const std::string& name) {
+    struct stat st;
+    return stat(("/sys/module/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 std::string probeIdentity(const CardInfo& card) {

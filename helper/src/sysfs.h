@@ -26,6 +26,8 @@ struct CardInfo {
     int portCount = 0;       // mlx4_port<N> files; 0 while the driver has not created them
     std::vector<int> ports;  // their numbers, ascending (1..portCount unless portProblem)
     std::string portProblem; // the port files are not what the driver makes (not touched then)
+    bool initialized = false;   // udev has processed its add event (in udev's database)
+    std::string driverOverride; // the driver_override attribute; empty: none set
 };
 
 // Every PCI device of vendor 0x15b3 bound to mlx4_core, in address order. On failure of
@@ -38,6 +40,9 @@ std::vector<CardInfo> findMellanoxDevices(std::string& problem);
 // The PCI device at `address`, whatever its vendor and driver; nullopt if there is none.
 std::optional<CardInfo> findPciDevice(const PciAddress& address, std::string& problem);
 
+// Whether the kernel module `name` is loaded (built in counts: /sys/module/<name> exists).
+bool isModuleLoaded(const std::string& name);
+
 // What tells one probe of the card by the driver from the next: the inode number of its
 // mlx4_port1 file. The driver creates the file at every probe, and kernfs numbers new nodes
 // cyclically (since 4.14, the minimum kernel), so a re-bound card has a new number. Empty if the
@@ -46,7 +51,9 @@ std::string probeIdentity(const CardInfo& card);
 
 // Reads what `needs` asks of the card's identity: config space for the Device Serial Number,
 // the VPD, and the attributes of its InfiniBand device (found through the card, whatever it is
-// named). What cannot be read stays unknown; `needsRoot` is set when config space or the VPD
+// named). Config space is read only along its extended capability chain and the VPD only up to
+// the end of its read-only resource. What cannot be read stays unknown, with the reason in
+// guidUnknown, serialUnknown or partUnknown; `needsRoot` is set when config space or the VPD
 // were refused or cut short, as they are for users other than root.
 CardIdentity readCardIdentity(const CardInfo& card, IdentityNeeds needs);
 

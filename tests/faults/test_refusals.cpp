@@ -196,7 +196,7 @@ TEST_CASE("status tells a card whose target was refused earlier") {
 }
 
 TEST_CASE("wait counts a card whose target was refused earlier as settled, and apply --json "
-          "reports the udev event's skip") {
+          "reports the udev event's refusal") {
     Machine m;
     m.bed.addCard(CardSpec(kCard));
     m.config(R"({"default": "eth"})");
@@ -218,7 +218,8 @@ TEST_CASE("wait counts a card whose target was refused earlier as settled, and a
     RunResult json = m.run({"apply", "--json", kCard}, refuseAll());
     CAPTURE(json.out);
     CHECK(json.status == 1);
-    CHECK(contains(json.out, "\"result\": \"skipped\""));
+    // Not "skipped", which means nothing to do: the card is not as configured.
+    CHECK(contains(json.out, "\"result\": \"refused\""));
     CHECK(contains(json.out, "refused earlier"));
 }
 

@@ -166,7 +166,7 @@ TEST_CASE("two entries of one rank that disagree leave that card untouched and n
         contains(r.out, "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B)  conflict: "));
 }
 
-TEST_CASE("missing, truncated and bad-checksum VPD: serial and part unknown, nothing matched") {
+TEST_CASE("missing, truncated and bad-checksum VPD: none, or unknown and the card left alone") {
     Machine m;
     CardSpec missing = realCard("0000:05:00.0");
     missing.vpd.clear();
@@ -183,22 +183,33 @@ TEST_CASE("missing, truncated and bad-checksum VPD: serial and part unknown, not
     m.bed.addCard(realCard("0000:08:00.0")); // the same serial, with good VPD
     m.config(R"({"cards": {"serial:MT1037X01146": "eth", "part:MHQH19B-XTR": "eth"}})");
     RunResult r = m.run({"-v", "apply", "--all"});
-    CHECK(r.status == 0);
+    // 05:00.0 has no VPD: nothing names it. 06 and 07 may be what part: names (their serial
+    // cannot be MT1037X01146, which 08:00.0 has): not touched, an error.
+    CHECK(r.status == 1);
     CHECK(m.ports("0000:05:00.0") == "ib,ib");
     CHECK(m.ports("0000:06:00.0") == "ib,ib");
     CHECK(m.ports("0000:07:00.0") == "ib,ib");
     CHECK(m.ports("0000:08:00.0") == "eth,eth");
     CHECK(contains(r.err, "0000:06:00.0: identity partly unknown: the VPD is cut short"));
     CHECK(contains(r.err, "0000:07:00.0: identity partly unknown: the VPD has a bad checksum"));
-    auto doc = statusJson(m);
+    CHECK(contains(r.err, "0000:07:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): identity "
+                          "unknown, so the card was not touched: part:MHQH19B-XTR (" +
+                              m.configDir + "/config.json:1) may name it"));
+    CHECK_FALSE(contains(r.err, "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): "
+                                "identity unknown"));
+    RunResult status = m.run({"status", "--json"});
+    CHECK(status.status == 1);
+    auto doc = nlohmann::json::parse(status.out);
     for (int i = 0; i < 3; ++i) {
         CAPTURE(i);
         CHECK(doc["cards"][i]["serial"].is_null());
         CHECK(doc["cards"][i]["part"].is_null());
-        CHECK(doc["cards"][i]["product"].is_null());
         CHECK(doc["cards"][i]["guid"] == "0002:c903:000c:c89a"); // config space is fine
         CHECK(doc["cards"][i]["source"].is_null());
     }
+    CHECK_FALSE(doc["cards"][0].contains("identity_unknown"));
+    CHECK(contains(doc["cards"][2]["identity_unknown"], "the VPD has a bad checksum"));
+    CHECK(contains(doc["cards"][2]["note"], "identity unknown, so the card was not touched"));
     CHECK(doc["cards"][3]["serial"] == "MT1037X01146");
 }
 
@@ -244,7 +255,7 @@ TEST_CASE("status --json shows every identity field and the entry that configure
     CHECK(contains(r.out, "serial:MT1037X01146 (" + m.configDir + "/config.json:2)"));
 }
 
-TEST_CASE("without root (64 bytes of config space, no VPD): status shows what it can") {
+TEST_CASE("without root and without a record, a card a guid: entry may name is unknown, exit 1") {
     Machine m;
     for (const char* address : {"0000:05:00.0", "0000:06:00.0"}) {
         CardSpec card(address);
@@ -253,13 +264,20 @@ TEST_CASE("without root (64 bytes of config space, no VPD): status shows what it
     }
     m.config(R"({"cards": {"guid:0002c903000cc89a": "ib", "05:00.0": "eth"}})");
     RunResult r = m.run({"status"});
-    CHECK(r.status == 3); // 05:00.0 is not as configured
+    // Not 3 (drift against the address entry): the guid: entry may name either card.
+    CHECK(r.status == 1);
     CHECK(count(r.err, "readable only by root") == 1);
-    CHECK(contains(r.out, "eth         no")); // configured by its address, the guid unknown
-    auto doc = statusJson(m);
+    CHECK(contains(r.out, "note: 0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): "
+                          "identity unknown, so the card was not touched: "
+                          "guid:0002:c903:000c:c89a (" +
+                              m.configDir + "/config.json:1) may name it and outranks 0000:05:00.0"));
+    CHECK(contains(r.out, "it is readable only by root, and no root run has recorded it"));
+    RunResult json = m.run({"status", "--json"});
+    CHECK(json.status == 1);
+    auto doc = nlohmann::json::parse(json.out);
     CHECK(doc["cards"][0]["guid"].is_null());
-    CHECK(doc["cards"][0]["source"] == m.configDir + "/config.json:1");
-    CHECK(doc["cards"][1]["source"].is_null());
+    CHECK(contains(doc["cards"][0]["identity_unknown"], "readable only by root"));
+    CHECK(doc["cards"][0]["in_sync"] == false);
 }
 
 TEST_CASE("check lists which entry matches which card present") {

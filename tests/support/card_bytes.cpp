@@ -69,7 +69,8 @@ std::string vpdImage(const VpdSpec& spec) {
     std::string vpd;
     largeResource(vpd, 0x82, spec.product);
     std::string keywords = keyword("PN", spec.part) + keyword("EC", spec.change) +
-                           keyword("SN", spec.serial) + keyword("V0", spec.vendor0);
+                           keyword("SN", spec.serial) +
+                           keyword("V0", spec.vendor0Bytes.empty() ? spec.vendor0 : spec.vendor0Bytes);
     // RV: a checksum byte, then reserved bytes up to the end of the read-only resource.
     std::string readOnly = keywords + "RV" + static_cast<char>(1 + 2) + std::string(3, '\0');
     largeResource(vpd, 0x90, readOnly);
@@ -78,7 +79,10 @@ std::string vpdImage(const VpdSpec& spec) {
     for (size_t i = 0; i < checksumAt; ++i)
         sum = static_cast<uint8_t>(sum + static_cast<uint8_t>(vpd[i]));
     vpd[checksumAt] = static_cast<char>(static_cast<uint8_t>(0x100 - sum) + spec.badChecksum);
-    vpd += '\x78'; // end tag
+    if (spec.readWrite > 0)
+        largeResource(vpd, 0x91, std::string(spec.readWrite, '\0')); // contents unread
+    if (spec.endTag)
+        vpd += '\x78'; // end tag
     vpd.resize(spec.readable, '\0');
     return vpd;
 }

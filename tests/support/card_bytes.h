@@ -32,11 +32,16 @@ struct VpdSpec {
     std::string serial = "MT1037X01146"; // SN
     std::string vendor0 = "PCIeGen2 x8"; // V0
     bool badChecksum = false;            // RV off by one
-    size_t readable = 256;               // what reading returns (the kernel pads with 0)
+    std::string vendor0Bytes;            // V0's bytes when set, printable or not
+    size_t readWrite = 0; // bytes of a read-write resource (0x91) after the read-only one; a
+                          // ConnectX-3 has about 4 KB of them
+    bool endTag = true;   // the end tag (0x78) after the last resource
+    size_t readable = 256; // what reading returns (the kernel pads with 0)
 };
 
 // Identifier string (0x82), read-only resource (0x90: PN, EC, SN, V0, then RV with the
-// checksum), end tag (0x78), padded to `readable` bytes or cut there.
+// checksum), read-write resource if asked, end tag (0x78), padded to `readable` bytes or cut
+// there.
 std::string vpdImage(const VpdSpec& spec);
 
 } // namespace mlx4::test

@@ -134,3 +134,21 @@ TEST_CASE("what an entry asks of a port, for status, even past the card's ports"
     PortSpec all{{PortWant::Auto}, true};
     CHECK(configuredWant(all, 2) == PortWant::Auto);
 }
+
+TEST_CASE("a card an entry could name while its identity is unknown is refused, saying why") {
+    ConfigEntry guid = entry({PortWant::Ib}, true, "guid:0002:c903:000c:c89a", 3);
+    ConfigEntry fallback = entry({PortWant::Eth}, true, "default", 2);
+    ConfigMatch match{&fallback, nullptr};
+    match.hidden = &guid;
+    match.hiddenWhy = "config space reads all ones at 0x100: the card did not answer";
+    CardDecision decision = decideCard(boundCard(), match);
+    const RefuseCard* refuse = std::get_if<RefuseCard>(&decision);
+    REQUIRE(refuse);
+    CHECK(refuse->unknownIdentity);
+    CHECK(refuse->problem.find("identity unknown, so the card was not touched") !=
+          std::string::npos);
+    CHECK(refuse->problem.find("guid:0002:c903:000c:c89a (/etc/mlx4-porttype/config.json:3) may "
+                               "name it and outranks default (/etc/mlx4-porttype/config.json:2)") !=
+          std::string::npos);
+    CHECK(refuse->problem.find("the card did not answer") != std::string::npos);
+}

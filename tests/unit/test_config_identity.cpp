@@ -167,3 +167,62 @@ TEST_CASE("later files replace entries with the same key, whatever its spelling"
     CHECK(matched(c, card()) == "guid:0002:c903:000c:c89a=ib");
     CHECK(c.guids.at(kGuid).file == "config.d/50-lab.json");
 }
+
+TEST_CASE("an entry that could name a card of unknown identity and outranks its match hides it") {
+    Config c = config(R"({"default": "eth", "cards": {"guid:0002c903000cc89a": "ib"}})");
+    CardIdentity unknown = card();
+    unknown.serialNumber.reset();
+    unknown.guidUnknown = "config space reads all ones";
+    ConfigMatch match = c.match(unknown, {});
+    REQUIRE(match.hidden);
+    CHECK(match.hidden->key == "guid:0002:c903:000c:c89a");
+    CHECK(match.hiddenWhy == "config space reads all ones");
+    CHECK(match.entry->key == "default");
+
+    // The same entry names another card whose GUID is known: it cannot be this one.
+    CardIdentity other = card();
+    other.address = *parsePciAddress("0000:06:00.0");
+    CHECK_FALSE(c.match(unknown, {other}).hidden);
+    // ... but not when that card's GUID is unknown too.
+    other.serialNumber.reset();
+    other.guidUnknown = "no InfiniBand device yet";
+    CHECK(c.match(unknown, {other}).hidden);
+    // The card itself among the others changes nothing.
+    CHECK(c.match(unknown, {unknown}).hidden);
+}
+
+TEST_CASE("an entry that could name a card does not hide it from an entry of higher rank") {
+    // The card's slot (rank 2) beats part: (rank 1): an unknown part number changes nothing.
+    Config c = config(R"({"cards": {"0000:05:00.0": "eth", "part:MHQH19B-*": "ib"}})");
+    CardIdentity unknown = card();
+    unknown.vpd = {};
+    unknown.partUnknown = unknown.serialUnknown = "the VPD has a bad checksum";
+    ConfigMatch match = c.match(unknown, {});
+    CHECK_FALSE(match.hidden);
+    CHECK(match.entry->key == "0000:05:00.0");
+
+    // part: beats default: hidden.
+    c = config(R"({"default": "eth", "cards": {"part:MHQH19B-*": "ib"}})");
+    match = c.match(unknown, {});
+    REQUIRE(match.hidden);
+    CHECK(match.hidden->key == "part:MHQH19B-*");
+
+    // serial: beats the slot; a serial known on another card cannot be this card's.
+    c = config(R"({"cards": {"0000:05:00.0": "eth", "serial:MT1037X01146": "ib"}})");
+    CHECK(c.match(unknown, {}).hidden);
+    CardIdentity other = card();
+    other.address = *parsePciAddress("0000:06:00.0");
+    CHECK_FALSE(c.match(unknown, {other}).hidden);
+    // Kinds the card's identity is known for hide nothing.
+    CHECK_FALSE(c.match(card(), {}).hidden);
+}
+
+TEST_CASE("an entry of the same rank that could name the card hides it only if it asks otherwise") {
+    CardIdentity unknownSerial = card();
+    unknownSerial.vpd.serial.clear();
+    unknownSerial.serialUnknown = "the VPD keyword SN is not printable text";
+    Config same = config(R"({"cards": {"guid:0002c903000cc89a": "eth", "serial:MT9": "eth"}})");
+    CHECK_FALSE(same.match(unknownSerial, {}).hidden);
+    Config other = config(R"({"cards": {"guid:0002c903000cc89a": "eth", "serial:MT9": "ib"}})");
+    CHECK(other.match(unknownSerial, {}).hidden);
+}
