@@ -45,6 +45,22 @@ TEST_CASE("guid: keys read config space but not the VPD, part: keys the VPD") {
     r = m.run({"-v", "apply", kAddress}, kIdentityFaults);
     CHECK(contains(r.err, "identity partly unknown: cannot read the VPD: Input/output error"));
     CHECK_FALSE(contains(r.err, "cannot read config space"));
-    // Unreadable, the card matches neither and is left alone.
+    // Unreadable, the card may be what either entry names: it is left alone, and that is an
+    // error, not "not configured".
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "identity unknown, so the card was not touched: part:MHQH19B-*"));
+    CHECK(m.writesTo(kAddress).empty());
+}
+
+TEST_CASE("an unreadable VPD leaves a card a part: entry may name alone, not handed to default") {
+    Machine m;
+    addRealCard(m);
+    m.config(R"({"default": "ib", "cards": {"part:MHQH19B-*": "eth"}})");
+    m.bed.setPort(kAddress, 1, "eth\n");
+    m.bed.setPort(kAddress, 2, "eth\n");
+    RunResult r = m.run({"apply", "--json", kAddress}, "open|*/vpd|EIO");
+    CHECK(r.status == 1);
+    CHECK(contains(r.out, "\"result\": \"failed\""));
+    CHECK(contains(r.out, "Why unknown: cannot read the VPD: Input/output error"));
     CHECK(m.writesTo(kAddress).empty());
 }

@@ -218,3 +218,62 @@ TEST_CASE("wait: usage") {
     CHECK(contains(r.err, "wait takes no arguments"));
     CHECK(m.run({"wait", "--timeout=0"}).status == 0);
 }
+
+namespace {
+
+// Runs the helper in a private mount namespace whose udev database (a tmpfs on /run) marks
+// `initialized` as processed by udev, as udevd does once its add event is handled.
+std::vector<std::string> withUdevDatabase(const std::vector<std::string>& initialized) {
+    std::string script = "mount -t tmpfs tmpfs /run && mkdir -p /run/udev/data";
+    for (const std::string& address : initialized)
+        script += " && echo I:1 > /run/udev/data/+pci:" + address;
+    return {"unshare", "-m", "--", "sh", "-c", script + " && exec \"$@\"", "sh"};
+}
+
+} // namespace
+
+TEST_CASE("wait does not wait for a card no driver will take, and says why once") {
+    Machine m;
+    m.config(R"({"default": "eth"})");
+    CardSpec card(kCx2a, {});
+    card.driver = "";
+    SUBCASE("driver_override names another driver, mlx4_core loaded") {
+        card.driverOverride = "vfio-pci";
+        m.bed.loadModule("mlx4_core");
+    }
+    SUBCASE("no driver, processed by udev, mlx4_core not loaded") {}
+    m.bed.addCard(card);
+    m.launcher = withUdevDatabase({kCx2a});
+    auto start = std::chrono::steady_clock::now();
+    RunResult r = m.run({"wait", "--timeout", "20"});
+    CAPTURE(r.err);
+    CHECK(r.status == 0);
+    std::string said = std::string(kCx2a) + " (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): not "
+                                            "waited for: ";
+    CHECK(r.err.find(said) != std::string::npos);
+    CHECK(r.err.find(said) == r.err.rfind(said)); // once, not at every look
+    CHECK((contains(r.err, "its driver_override names \"vfio-pci\"") ||
+           contains(r.err, "udev has processed it and mlx4_core is not loaded")));
+    CHECK(secondsSince(start) < 10);
+}
+
+TEST_CASE("wait waits for a card without driver while mlx4_core is loaded or udev has not "
+          "processed it") {
+    Machine m;
+    m.config(R"({"default": "eth"})");
+    CardSpec card(kCx2a, {});
+    card.driver = "";
+    m.bed.addCard(card);
+    SUBCASE("mlx4_core loaded, processed by udev") {
+        m.bed.loadModule("mlx4_core");
+        m.launcher = withUdevDatabase({kCx2a});
+    }
+    SUBCASE("mlx4_core not loaded, not processed by udev yet") {
+        m.launcher = withUdevDatabase({});
+    }
+    RunResult r = m.run({"wait", "--timeout", "1"});
+    CAPTURE(r.err);
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "not ready after 1 s: " + std::string(kCx2a)));
+    CHECK_FALSE(contains(r.err, "not waited for"));
+}

@@ -351,3 +351,198 @@ TEST_CASE("--quiet keeps warnings and errors and drops the other messages") {
         CHECK_FALSE(contains(r.err, notice));
     }
 }
+
+namespace {
+
+// Config space whose extended capability list is broken in the ways the kernel's walk meets.
+std::string brokenConfig(const std::string& how) {
+    std::string config = mlx4::test::configSpace({});
+    if (how == "all ones")
+        for (size_t i = 0x100; i < config.size(); ++i)
+            config[i] = '\xff';
+    if (how == "loop") { // AER's next pointer: itself
+        config[0x102] = 0x01;
+        config[0x103] = 0x10;
+    }
+    if (how == "serial all ones")
+        config = mlx4::test::configSpace({0x15b3, 0x673c, ~uint64_t{0}, 4096});
+    return config;
+}
+
+std::string applyResult(Machine& m, const std::string& address, const std::string& faults = "") {
+    RunResult r = m.run({"apply", "--json", address}, faults);
+    auto doc = nlohmann::json::parse(r.out);
+    return std::to_string(r.status) + " " + doc["cards"][0]["result"].get<std::string>();
+}
+
+} // namespace
+
+TEST_CASE("a card whose GUID cannot be read is left alone, not handed to default") {
+    Machine m;
+    CardSpec card = realCard("0000:05:00.0");
+    std::string faults;
+    SUBCASE("the DSN capability reads all ones") {
+        card.config = brokenConfig("all ones");
+    }
+    SUBCASE("the Device Serial Number reads all ones") {
+        card.config = brokenConfig("serial all ones");
+    }
+    SUBCASE("the capability list loops") {
+        card.config = brokenConfig("loop");
+    }
+    SUBCASE("config space cannot be read") {
+        faults = "open|*/config|EIO";
+    }
+    m.bed.addCard(card);
+    m.config(R"({"default": "eth", "cards": {"guid:0002c903000cc89a": "ib"}})");
+    RunResult r = m.run({"apply", "0000:05:00.0"}, faults);
+    CAPTURE(r.err);
+    CHECK(r.status == 1);
+    CHECK(m.ports("0000:05:00.0") == "ib,ib");
+    // At the normal level, for the journal.
+    CHECK(contains(r.err, "0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): identity "
+                          "unknown, so the card was not touched: guid:0002:c903:000c:c89a (" +
+                              m.configDir + "/config.json:1) may name it and outranks default"));
+    CHECK(applyResult(m, "0000:05:00.0", faults) == "1 failed");
+    CHECK(m.run({"apply", "--all"}, faults).status == 1);
+    CHECK(m.ports("0000:05:00.0") == "ib,ib");
+    RunResult status = m.run({"status"}, faults);
+    CHECK(status.status == 1);
+    CHECK(contains(status.out, "identity unknown, so the card was not touched"));
+}
+
+TEST_CASE("a guid: entry that names a known card elsewhere does not freeze the others") {
+    Machine m;
+    CardSpec known = realCard("0000:05:00.0");
+    known.ports = {"eth", "eth"};
+    CardSpec broken = realCard("0000:06:00.0", kGuidB);
+    broken.config = brokenConfig("all ones");
+    m.bed.addCard(known);
+    m.bed.addCard(broken);
+    m.config(R"({"default": "eth", "cards": {"guid:0002c903000cc89a": "ib"}})");
+    RunResult r = m.run({"apply", "0000:06:00.0"});
+    CAPTURE(r.err);
+    CHECK(r.status == 0);
+    CHECK(m.ports("0000:06:00.0") == "eth,eth");
+    CHECK(m.run({"apply", "--all"}).status == 0);
+    CHECK(m.ports("0000:05:00.0") == "ib,ib");
+    // A second guid: entry that names no card present freezes the broken card again.
+    m.config(R"({"default": "eth", "cards": {"guid:0002c903000cc89a": "ib",
+                 "guid:0002c903000a1b2c": "ib"}})");
+    r = m.run({"apply", "0000:06:00.0"});
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "guid:0002:c903:000a:1b2c"));
+    CHECK(m.ports("0000:06:00.0") == "eth,eth");
+}
+
+TEST_CASE("a card whose GUID comes from node_guid is unknown until its InfiniBand device exists") {
+    Machine m;
+    CardSpec card = realCard("0000:05:00.0", 0); // no Device Serial Number programmed
+    m.bed.addCard(card);
+    m.config(R"({"default": "eth", "cards": {"guid:0002c903000cc89a": "ib"}})");
+    RunResult r = m.run({"apply", "0000:05:00.0"});
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "no InfiniBand device yet, whose node_guid would be its GUID"));
+    CHECK(m.ports("0000:05:00.0") == "ib,ib"); // not flipped to default's eth
+    Machine withIb;
+    card.ibDevice = "mlx4_0"; // node_guid 0002:c903:000c:c89a
+    card.ports = {"eth", "eth"};
+    withIb.bed.addCard(card);
+    withIb.config(R"({"default": "eth", "cards": {"guid:0002c903000cc89a": "ib"}})");
+    CHECK(withIb.run({"apply", "0000:05:00.0"}).status == 0);
+    CHECK(withIb.ports("0000:05:00.0") == "ib,ib");
+}
+
+TEST_CASE("VPD is read as the kernel does: a bad byte in V0, no end tag, a large read-write area") {
+    Machine m;
+    VpdSpec vpd;
+    SUBCASE("a byte that is not text in V0") {
+        vpd.vendor0Bytes = std::string("PCIeGen2\x01\xfe" "8", 11); // as long as "PCIeGen2 x8"
+    }
+    SUBCASE("no end tag, the rest of the VPD garbage") {
+        vpd.endTag = false;
+        vpd.readable = 300;
+    }
+    SUBCASE("4 KB of read-write resource, as on a ConnectX-3") {
+        vpd.readWrite = 3900;
+        vpd.readable = 4047;
+    }
+    CardSpec card = realCard("0000:05:00.0");
+    card.vpd = mlx4::test::vpdImage(vpd);
+    if (!vpd.endTag)
+        for (size_t i = card.vpd.size() - 200; i < card.vpd.size(); ++i)
+            card.vpd[i] = '\x5a';
+    m.bed.addCard(card);
+    m.config(R"({"default": "ib", "cards": {"part:MHQH19B-*": "eth"}})");
+    RunResult r = m.run({"-v", "apply", "0000:05:00.0"});
+    CAPTURE(r.err);
+    CHECK(r.status == 0);
+    CHECK(m.ports("0000:05:00.0") == "eth,eth");
+    // Up to the end of the read-only resource only.
+    CHECK(contains(r.err, "0000:05:00.0: read 71 bytes of the VPD"));
+    auto doc = statusJson(m);
+    CHECK(doc["cards"][0]["serial"] == "MT1037X01146");
+}
+
+TEST_CASE("root runs record a card's identity, and status without root uses it") {
+    Machine m;
+    CardSpec card = realCard("0000:05:00.0");
+    m.bed.addCard(card);
+    m.config(R"({"cards": {"guid:0002c903000cc89a": "ib", "serial:MT1037X01146": "ib",
+                 "05:00.0": "eth"}})");
+    // A user sees 64 bytes of config space and may not open the VPD.
+    auto asUser = [&m]() {
+        std::string config = mlx4::test::configSpace({0x15b3, 0x673c, kGuidA, 64});
+        std::ofstream(m.bed.filePath("0000:05:00.0", "config"), std::ios::trunc) << config;
+    };
+    const char* const kNoVpd = "open|*/vpd|EACCES";
+    // The udev event of a root run reads (and records) what the configuration matches on.
+    m.extraEnvironment = {"ACTION=bind", "DEVPATH=/devices/pci0000:00/0000:05:00.0",
+                          "SUBSYSTEM=pci"};
+    REQUIRE(m.run({"apply", "0000:05:00.0"}).status == 0);
+    m.extraEnvironment.clear();
+    std::string record = m.runDir + "/identity/0000:05:00.0";
+    struct stat st;
+    REQUIRE(stat(record.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0644);
+    asUser();
+    RunResult r = m.run({"status", "--json"}, kNoVpd);
+    CAPTURE(r.err);
+    CHECK(r.status == 0); // in sync as the guid: entry says
+    auto doc = nlohmann::json::parse(r.out);
+    CHECK(doc["cards"][0]["guid"] == "0002:c903:000c:c89a");
+    CHECK(doc["cards"][0]["serial"] == "MT1037X01146");
+    CHECK(doc["cards"][0]["source"] == m.configDir + "/config.json:1");
+
+    SUBCASE("a record root does not own is not trusted") {
+        REQUIRE(chown(record.c_str(), 65534, 65534) == 0);
+    }
+    SUBCASE("a record others can write is not trusted") {
+        REQUIRE(chmod(record.c_str(), 0666) == 0);
+    }
+    SUBCASE("a record of an earlier probe is not used") {
+        m.bed.unbindDriver("0000:05:00.0");
+        m.bed.bindDriver("0000:05:00.0", {"ib", "ib"});
+    }
+    r = m.run({"status"}, kNoVpd);
+    CHECK(r.status == 1); // never 0 or 3
+    CHECK(contains(r.out, "identity unknown, so the card was not touched"));
+}
+
+TEST_CASE("a card in a same-rank conflict shows the conflict, not one side's types") {
+    Machine m;
+    m.bed.addCard(realCard("0000:05:00.0"));
+    m.config(R"({"cards": {"guid:0002c903000cc89a": "eth", "serial:MT1037X01146": "ib"}})");
+    RunResult r = m.run({"status"});
+    CHECK(r.status == 1);
+    CHECK(contains(r.out, "conflict: guid:0002:c903:000c:c89a (" + m.configDir +
+                              "/config.json:1), serial:MT1037X01146 (" + m.configDir +
+                              "/config.json:1)"));
+    CHECK(contains(r.out, "ib       conflict    no"));
+    CHECK_FALSE(contains(r.out, "ib       eth"));
+    RunResult json = m.run({"status", "--json"});
+    auto card = nlohmann::json::parse(json.out)["cards"][0];
+    CHECK(card["ports"][0]["configured"].is_null());
+    CHECK(card["source"].is_null());
+    CHECK(card["conflict"].size() == 2);
+}

@@ -42,6 +42,7 @@ void Machine::config(const std::string& text, const std::string& name) {
 
 std::vector<std::string> Machine::argv(std::vector<std::string> args) const {
     args.insert(args.begin(), {MLX4_PORTTYPE_BINARY, "--config-dir", configDir});
+    args.insert(args.begin(), launcher.begin(), launcher.end());
     return args;
 }
 

@@ -68,6 +68,9 @@ public:
     // More NAME=VALUE variables for the helper, e.g. the ACTION, DEVPATH and SUBSYSTEM udevd
     // gives a RUN program.
     std::vector<std::string> extraEnvironment;
+    // A program and its arguments the helper is started through (it ends with exec "$@"), e.g.
+    // to run it in a private mount namespace; empty: none.
+    std::vector<std::string> launcher;
 
 private:
     std::vector<std::string> argv(std::vector<std::string> args) const;

@@ -33,6 +33,7 @@ struct CardSpec {
     unsigned vendor = 0x15b3;
     unsigned device = 0x673c;         // MT26428 ConnectX-2 VPI (MHQH29B)
     std::string driver = "mlx4_core"; // empty: no driver bound
+    std::string driverOverride;       // the driver_override attribute; empty: "(null)", none
     bool readOnly = false;            // port files 0444, as in multi-function mode
     // The kernel model behind the port files, for programs run with the kernel shim: the words
     // of kernel_card.h's card: line beyond device= ("dpdp sense links=eth,-", "no-dpdp",
