@@ -3,6 +3,7 @@
 // directory, and the helper run under the preload libraries.
 #include "machine.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -74,9 +76,47 @@ StartedProgram Machine::start(std::vector<std::string> args, const std::string& 
     return program;
 }
 
+namespace {
+
+// The verb of a helper command line ("status"), or empty: the first word that is no option.
+std::string verbOf(const std::vector<std::string>& args) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--config-dir") {
+            ++i;
+            continue;
+        }
+        if (args[i].rfind("-", 0) != 0)
+            return args[i];
+    }
+    return "";
+}
+
+} // namespace
+
+void Machine::checkSchema(const std::vector<std::string>& args, const RunResult& result) const {
+    std::string verb = verbOf(args);
+    if ((verb != "status" && verb != "apply") ||
+        std::find(args.begin(), args.end(), "--json") == args.end() || result.out.empty())
+        return;
+    std::string document = dir + "/output.json", problem = dir + "/schema-error";
+    std::ofstream(document, std::ios::binary | std::ios::trunc) << result.out;
+    std::string command = std::string("python3 '") + MLX4_SOURCE_DIR +
+                          "/tests/support/validate-json' '" + MLX4_SOURCE_DIR + "/schema/" +
+                          verb + ".schema.json' '" + document + "' 2>'" + problem + "'";
+    int status = std::system(command.c_str());
+    std::ifstream in(problem);
+    std::string why((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (status != 0)
+        FAIL_CHECK(verb << " --json does not match schema/" << verb << ".schema.json: " << why
+                        << "\n" << result.out);
+}
+
 RunResult Machine::run(std::vector<std::string> args, const std::string& faults) {
-    StartedProgram program = start(std::move(args), faults);
-    return finish(program);
+    StartedProgram program = start(args, faults);
+    RunResult result = finish(program);
+    // Every JSON document the tests make is checked against its schema.
+    checkSchema(args, result);
+    return result;
 }
 
 std::vector<LoggedWrite> Machine::writes() const {

@@ -73,6 +73,8 @@ public:
     std::vector<std::string> launcher;
 
 private:
+    // Fails the test if the output of status --json or apply --json does not match its schema.
+    void checkSchema(const std::vector<std::string>& args, const RunResult& result) const;
     std::vector<std::string> argv(std::vector<std::string> args) const;
     std::vector<std::string> environment(const std::string& faults) const;
 };

@@ -3,9 +3,11 @@
 #include "card_bytes.h"
 #include "testbed.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 namespace {
@@ -13,7 +15,7 @@ namespace {
 int usage() {
     std::fprintf(stderr, "usage: mlx4-testbed-record ADDRESS [--device 0x673c] [--vendor 0x15b3] "
                          "[--driver NAME | --no-driver] [--ports ib,eth | --no-ports] "
-                         "[--read-only] [--dsn GUID] [--vpd PART,SERIAL]\n");
+                         "[--read-only] [--dsn GUID] [--vpd PART,SERIAL [--vpd-read-write BYTES]]\n");
     return 2;
 }
 
@@ -33,6 +35,8 @@ int main(int argc, char** argv) {
         return usage();
     mlx4::test::CardSpec card;
     card.address = argv[1];
+    std::optional<mlx4::test::VpdSpec> vpd;
+    size_t readWrite = 0;
     for (int i = 2; i < argc; ++i) {
         std::string arg = argv[i];
         bool hasValue = i + 1 < argc;
@@ -53,14 +57,21 @@ int main(int argc, char** argv) {
                 {card.vendor, card.device, std::strtoull(argv[++i], nullptr, 16), 4096});
         else if (arg == "--vpd" && hasValue) {
             auto fields = splitCommas(argv[++i]);
-            mlx4::test::VpdSpec vpd;
-            vpd.part = fields[0];
-            vpd.serial = fields.size() > 1 ? fields[1] : vpd.serial;
-            card.vpd = mlx4::test::vpdImage(vpd);
+            vpd.emplace();
+            vpd->part = fields[0];
+            vpd->serial = fields.size() > 1 ? fields[1] : vpd->serial;
+        } else if (arg == "--vpd-read-write" && hasValue) {
+            // A ConnectX-3 has about 4 KB of read-write VPD after its read-only part.
+            readWrite = std::strtoul(argv[++i], nullptr, 10);
         } else if (arg == "--read-only")
             card.readOnly = true; // a record cannot carry file modes; see the note below
         else
             return usage();
+    }
+    if (vpd) {
+        vpd->readWrite = readWrite;
+        vpd->readable = std::max<size_t>(256, readWrite + 128);
+        card.vpd = mlx4::test::vpdImage(*vpd);
     }
     std::fputs(mlx4::test::umockdevRecord(card).c_str(), stdout);
     if (card.readOnly)
