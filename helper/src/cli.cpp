@@ -366,11 +366,13 @@ void printIdentityTable(const std::vector<CardTask>& tasks) {
 
 // Once per command, not per card: identity is for root only, which a user may not expect.
 void noteIdentityNeedsRoot(const std::vector<CardTask>& tasks) {
-    if (std::any_of(tasks.begin(), tasks.end(),
-                    [](const CardTask& task) { return task.identity.needsRoot; }))
+    if (std::any_of(tasks.begin(), tasks.end(), [](const CardTask& task) {
+            return task.identity.needsRoot && task.identity.anyUnknown();
+        }))
         logNotice("the identity of a card (GUID, serial and part number) is readable only by "
-                  "root: it shows as unknown, and guid:, serial: and part: entries match no "
-                  "card; run as root to see it");
+                  "root, and no root run recorded it for the card as it is now: it shows as "
+                  "unknown, and a card a guid:, serial: or part: entry may name is not judged; "
+                  "run as root to see it");
 }
 
 // What became of one card: logged as it happens, and printed by apply --json.
