@@ -22,8 +22,9 @@ std::string conflictProblem(const CardInfo& card, const ConfigMatch& match) {
 // An entry may name the card, whose identity cannot be read: matching it by what was read could
 // hand it to the wrong entry.
 std::string unknownIdentityProblem(const CardInfo& card, const ConfigMatch& match) {
-    return cardLabel(card) + ": identity unknown, so the card was not touched: " +
-           match.hidden->key + " (" + match.hidden->where() + ") may name it and outranks " +
+    return cardLabel(card) +
+           ": identity unknown, so the card was not touched: " + match.hidden->key + " (" +
+           match.hidden->where() + ") may name it and outranks " +
            (match.entry ? match.entry->key + " (" + match.entry->where() + ")"
                         : std::string("leaving it unconfigured")) +
            ". Why unknown: " + match.hiddenWhy;

@@ -20,7 +20,7 @@ struct LeaveCard {
 
 // The card is not handled, which is an error the admin must see.
 struct RefuseCard {
-    std::string problem; // a whole message: card, entry, file:line, what to do
+    std::string problem;          // a whole message: card, entry, file:line, what to do
     bool unknownIdentity = false; // an entry may name the card, whose identity is unknown
 };
 

@@ -8,8 +8,8 @@
 #include "config.h"
 #include "deferred_signals.h"
 #include "host_network.h"
-#include "impact.h"
 #include "identity_record.h"
+#include "impact.h"
 #include "interfaces.h"
 #include "log.h"
 #include "models.h"
@@ -28,8 +28,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -950,8 +950,8 @@ int commandStatus(const Options& options) {
     bool drift = false;
     const std::string runDir = runDirectory();
     for (const CardInfo& card : cards) {
-        rows.push_back(
-            statusRow(makeTask(card, config, runDir, IdentityNeeds{true, true, true}), runDir, config));
+        rows.push_back(statusRow(makeTask(card, config, runDir, IdentityNeeds{true, true, true}),
+                                 runDir, config));
         if (rows.back().task.problem())
             ok = false;
         for (const PortRow& port : rows.back().ports)
@@ -1002,8 +1002,11 @@ bool printMatches(const Config& config) {
         std::string match =
             entry ? entry->key + "  " + entry->spec.str() + "  (" + where(*entry) + ")"
                   : "no entry: left as it is";
-        if (task.match.conflict) {
+        if (task.match.conflict && !task.match.hidden) {
             match = "conflict: " + *task.problem();
+            ok = false;
+        } else if (task.match.hidden) {
+            match = "identity unknown: " + *task.problem();
             ok = false;
         }
         std::printf("  %s  %s\n", cardLabel(card).c_str(), match.c_str());
@@ -1080,7 +1083,8 @@ bool mustWaitFor(const CardInfo& device, const Config& config, const std::string
             identity = identityOf(device, needs, runDir);
         known = identities.emplace(device.address, identity).first;
     }
-    if (!config.match(known->second).entry)
+    ConfigMatch match = config.match(known->second, {});
+    if (!match.entry && !match.hidden)
         return false; // not configured
     const std::string label = cardLabel(device);
     if (device.driver.empty()) {

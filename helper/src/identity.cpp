@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 namespace mlx4 {
@@ -16,7 +16,7 @@ namespace mlx4 {
 namespace {
 
 constexpr size_t kExtendedCapabilities = 0x100; // PCI_CFG_SPACE_SIZE
-constexpr size_t kConfigSpaceSize = 0x1000;      // PCI_CFG_SPACE_EXP_SIZE
+constexpr size_t kConfigSpaceSize = 0x1000;     // PCI_CFG_SPACE_EXP_SIZE
 constexpr unsigned kCapabilitySerialNumber = 0x0003;
 
 uint32_t dword(const uint8_t* bytes) {
@@ -305,7 +305,8 @@ VpdReading readVpd(const ByteReader& read) {
             char name[3] = {static_cast<char>(vpd[i]), static_cast<char>(vpd[i + 1]), '\0'};
             if (field + length > end) {
                 if (!checked)
-                    return vpdUnknown("keyword at " + hex(i) + " runs past its read-only "
+                    return vpdUnknown("keyword at " + hex(i) +
+                                      " runs past its read-only "
                                       "resource");
                 break; // after RV: the kernel would find nothing past it either
             }
@@ -320,8 +321,8 @@ VpdReading readVpd(const ByteReader& read) {
                                       hex(sum) + ", not 0");
                 checked = true;
             } else if (std::string_view(name) == "PN") {
-                matchKeyword(vpd, field, length, "PN", reading.facts.part, reading.part,
-                             seenPart, reading.why);
+                matchKeyword(vpd, field, length, "PN", reading.facts.part, reading.part, seenPart,
+                             reading.why);
             } else if (std::string_view(name) == "SN") {
                 matchKeyword(vpd, field, length, "SN", reading.facts.serial, reading.serial,
                              seenSerial, reading.why);

@@ -88,11 +88,13 @@ bool recordIdentity(const std::string& runDir, const CardInfo& card, const CardI
     if (probe.empty())
         return true; // no port files yet: nothing to tie a record to
     nlohmann::json record = nlohmann::json::object();
-    std::string why;
+    std::string why, earlierText;
     if (auto text = readRecord(runDir, card.address, why)) {
         nlohmann::json earlier = parseRecord(*text);
-        if (stringOf(earlier, "probe") == probe)
+        if (stringOf(earlier, "probe") == probe) {
             record = earlier;
+            earlierText = *text;
+        }
     }
     record["probe"] = probe;
     if (identity.read.guid && identity.guidUnknown.empty()) {
@@ -104,11 +106,16 @@ bool recordIdentity(const std::string& runDir, const CardInfo& card, const CardI
         record["guid"] = guid;
     }
     if (identity.read.vpd && identity.serialUnknown.empty() && identity.partUnknown.empty())
-        record["vpd"] = {{"product", identity.vpd.product}, {"part", identity.vpd.part},
-                         {"change", identity.vpd.change}, {"serial", identity.vpd.serial},
+        record["vpd"] = {{"product", identity.vpd.product},
+                         {"part", identity.vpd.part},
+                         {"change", identity.vpd.change},
+                         {"serial", identity.vpd.serial},
                          {"vendor0", identity.vpd.vendor0}};
     if (!identity.psid.empty() || !identity.firmware.empty())
         record["infiniband"] = {{"psid", identity.psid}, {"firmware", identity.firmware}};
+    std::string text = record.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace) + "\n";
+    if (text == earlierText)
+        return true; // most events: nothing new since the last one
     for (const std::string& dir : {runDir, recordDir(runDir)}) {
         if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
             problem = "cannot create " + escaped(dir) + ": " + strerror(errno);
@@ -124,7 +131,6 @@ bool recordIdentity(const std::string& runDir, const CardInfo& card, const CardI
         problem = "cannot create " + escaped(temporary) + ": " + strerror(errno);
         return false;
     }
-    std::string text = record.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace) + "\n";
     ssize_t written = write(fd, text.data(), text.size());
     int error = written < 0 ? errno : static_cast<size_t>(written) != text.size() ? EIO : 0;
     // The umask must not make it unreadable for the users it is for.

@@ -100,10 +100,13 @@ CardInfo describe(udev_device* device, const PciAddress& address) {
     card.device = idAttribute(device, "device", deviceText).value_or(kNoId);
     const char* driver = udev_device_get_driver(device);
     card.driver = driver ? driver : "";
-    card.initialized = udev_device_get_is_initialized(device) > 0;
-    // "(null)" when none is set (drivers/pci/pci-sysfs.c, driver_override_show()).
-    const char* override = udev_device_get_sysattr_value(device, "driver_override");
-    card.driverOverride = override && std::string_view(override) != "(null)" ? override : "";
+    // Only a card mlx4_core has not bound may be waiting for it: read nothing more for the rest.
+    if (card.driver != "mlx4_core") {
+        card.initialized = udev_device_get_is_initialized(device) > 0;
+        // "(null)" when none is set (drivers/pci/pci-sysfs.c, driver_override_show()).
+        const char* override = udev_device_get_sysattr_value(device, "driver_override");
+        card.driverOverride = override && std::string_view(override) != "(null)" ? override : "";
+    }
     countPorts(device, card);
     return card;
 }
@@ -266,8 +269,8 @@ CardIdentity readCardIdentity(const CardInfo& card, IdentityNeeds needs) {
                 identity.nodeGuid.reset(); // never programmed
                 addProblem(identity, "node_guid was never programmed");
             } else if (!identity.nodeGuid && serialNumber == Known::none) {
-                identity.guidUnknown = "the node_guid of its InfiniBand device cannot be read (" +
-                                       quote(text) + ")";
+                identity.guidUnknown =
+                    "the node_guid of its InfiniBand device cannot be read (" + quote(text) + ")";
             }
             if (needs.all) {
                 identity.psid = readLine(device + "/board_id");

@@ -26,6 +26,7 @@ struct CardInfo {
     int portCount = 0;       // mlx4_port<N> files; 0 while the driver has not created them
     std::vector<int> ports;  // their numbers, ascending (1..portCount unless portProblem)
     std::string portProblem; // the port files are not what the driver makes (not touched then)
+    // Read only for a device mlx4_core has not bound:
     bool initialized = false;   // udev has processed its add event (in udev's database)
     std::string driverOverride; // the driver_override attribute; empty: none set
 };

@@ -142,7 +142,7 @@ TEST_CASE("wait returns at once when there is nothing to wait for") {
         CHECK(contains(r.err, "every configured mlx4 VPI card is settled"));
         // Given to vfio-pci on purpose: not waited for, said once, and no warning.
         CHECK(contains(r.err, std::string(kCx3) + " (MT27500 ConnectX-3): not waited for: it is "
-                              "bound to \"vfio-pci\", not mlx4_core"));
+                                                  "bound to \"vfio-pci\", not mlx4_core"));
         CHECK_FALSE(contains(r.err, "warning"));
     }
     // "At once": far below the timeout (the bound is loose; this is not a benchmark).

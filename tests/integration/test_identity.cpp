@@ -270,7 +270,8 @@ TEST_CASE("without root and without a record, a card a guid: entry may name is u
     CHECK(contains(r.out, "note: 0000:05:00.0 (MT26428 ConnectX-2 VPI QDR, MHQH19B/MHQH29B): "
                           "identity unknown, so the card was not touched: "
                           "guid:0002:c903:000c:c89a (" +
-                              m.configDir + "/config.json:1) may name it and outranks 0000:05:00.0"));
+                              m.configDir +
+                              "/config.json:1) may name it and outranks 0000:05:00.0"));
     CHECK(contains(r.out, "it is readable only by root, and no root run has recorded it"));
     RunResult json = m.run({"status", "--json"});
     CHECK(json.status == 1);
@@ -457,7 +458,9 @@ TEST_CASE("VPD is read as the kernel does: a bad byte in V0, no end tag, a large
     Machine m;
     VpdSpec vpd;
     SUBCASE("a byte that is not text in V0") {
-        vpd.vendor0Bytes = std::string("PCIeGen2\x01\xfe" "8", 11); // as long as "PCIeGen2 x8"
+        vpd.vendor0Bytes = std::string("PCIeGen2\x01\xfe"
+                                       "8",
+                                       11); // as long as "PCIeGen2 x8"
     }
     SUBCASE("no end tag, the rest of the VPD garbage") {
         vpd.endTag = false;

@@ -68,9 +68,9 @@ std::string configSpace(const ConfigSpaceSpec& spec) {
 std::string vpdImage(const VpdSpec& spec) {
     std::string vpd;
     largeResource(vpd, 0x82, spec.product);
-    std::string keywords = keyword("PN", spec.part) + keyword("EC", spec.change) +
-                           keyword("SN", spec.serial) +
-                           keyword("V0", spec.vendor0Bytes.empty() ? spec.vendor0 : spec.vendor0Bytes);
+    std::string keywords =
+        keyword("PN", spec.part) + keyword("EC", spec.change) + keyword("SN", spec.serial) +
+        keyword("V0", spec.vendor0Bytes.empty() ? spec.vendor0 : spec.vendor0Bytes);
     // RV: a checksum byte, then reserved bytes up to the end of the read-only resource.
     std::string readOnly = keywords + "RV" + static_cast<char>(1 + 2) + std::string(3, '\0');
     largeResource(vpd, 0x90, readOnly);

@@ -33,9 +33,9 @@ struct VpdSpec {
     std::string vendor0 = "PCIeGen2 x8"; // V0
     bool badChecksum = false;            // RV off by one
     std::string vendor0Bytes;            // V0's bytes when set, printable or not
-    size_t readWrite = 0; // bytes of a read-write resource (0x91) after the read-only one; a
-                          // ConnectX-3 has about 4 KB of them
-    bool endTag = true;   // the end tag (0x78) after the last resource
+    size_t readWrite = 0;  // bytes of a read-write resource (0x91) after the read-only one; a
+                           // ConnectX-3 has about 4 KB of them
+    bool endTag = true;    // the end tag (0x78) after the last resource
     size_t readable = 256; // what reading returns (the kernel pads with 0)
 };
 

@@ -101,14 +101,15 @@ void Machine::checkSchema(const std::vector<std::string>& args, const RunResult&
     std::string document = dir + "/output.json", problem = dir + "/schema-error";
     std::ofstream(document, std::ios::binary | std::ios::trunc) << result.out;
     std::string command = std::string("python3 '") + MLX4_SOURCE_DIR +
-                          "/tests/support/validate-json' '" + MLX4_SOURCE_DIR + "/schema/" +
-                          verb + ".schema.json' '" + document + "' 2>'" + problem + "'";
+                          "/tests/support/validate-json' '" + MLX4_SOURCE_DIR + "/schema/" + verb +
+                          ".schema.json' '" + document + "' 2>'" + problem + "'";
     int status = std::system(command.c_str());
     std::ifstream in(problem);
     std::string why((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (status != 0)
         FAIL_CHECK(verb << " --json does not match schema/" << verb << ".schema.json: " << why
-                        << "\n" << result.out);
+                        << "\n"
+                        << result.out);
 }
 
 RunResult Machine::run(std::vector<std::string> args, const std::string& faults) {

@@ -13,9 +13,10 @@
 namespace {
 
 int usage() {
-    std::fprintf(stderr, "usage: mlx4-testbed-record ADDRESS [--device 0x673c] [--vendor 0x15b3] "
-                         "[--driver NAME | --no-driver] [--ports ib,eth | --no-ports] "
-                         "[--read-only] [--dsn GUID] [--vpd PART,SERIAL [--vpd-read-write BYTES]]\n");
+    std::fprintf(stderr,
+                 "usage: mlx4-testbed-record ADDRESS [--device 0x673c] [--vendor 0x15b3] "
+                 "[--driver NAME | --no-driver] [--ports ib,eth | --no-ports] "
+                 "[--read-only] [--dsn GUID] [--vpd PART,SERIAL [--vpd-read-write BYTES]]\n");
     return 2;
 }
 

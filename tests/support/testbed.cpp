@@ -69,8 +69,8 @@ std::string umockdevRecord(const CardSpec& card) {
     record << "A: device=0x" << hex4(card.device) << "\\n\n";
     record << "A: class=0x0c0600\\n\n";
     // The kernel shows "(null)" when none is set (pci-sysfs.c, driver_override_show()).
-    record << "A: driver_override=" << (card.driverOverride.empty() ? "(null)" : card.driverOverride)
-           << "\\n\n";
+    record << "A: driver_override="
+           << (card.driverOverride.empty() ? "(null)" : card.driverOverride) << "\\n\n";
     for (size_t i = 0; i < card.ports.size(); ++i)
         record << "A: mlx4_port" << i + 1 << "=" << card.ports[i] << "\\n\n";
     if (!card.ibDevice.empty()) {

@@ -205,7 +205,10 @@ TEST_CASE("the first PN and SN count, as the kernel's pci_vpd_find_ro_info_keywo
 
 TEST_CASE("VPD without a read-only resource is none, a broken one unknown") {
     CHECK(vpd("").serial == Known::none);
-    std::string idOnly = std::string("\x82\x02\x00" "ab" "\x78", 6);
+    std::string idOnly = std::string("\x82\x02\x00"
+                                     "ab"
+                                     "\x78",
+                                     6);
     VpdReading none = vpd(idOnly);
     CHECK(none.serial == Known::none);
     CHECK(none.part == Known::none);
