@@ -162,6 +162,18 @@ const IbPortInfo* CardInterfaces::ibPortOf(int port) const {
     return nullptr;
 }
 
+CardPresence presenceOf(const CardInterfaces& interfaces) {
+    CardPresence presence;
+    for (const NetInterface& netdev : interfaces.netdevs)
+        if (netdev.port > 0 && netdev.type != kNetTypeInfiniband &&
+            std::find(presence.netdevPorts.begin(), presence.netdevPorts.end(), netdev.port) ==
+                presence.netdevPorts.end())
+            presence.netdevPorts.push_back(netdev.port);
+    std::sort(presence.netdevPorts.begin(), presence.netdevPorts.end());
+    presence.ibDevice = !interfaces.ibDevice.empty();
+    return presence;
+}
+
 CardInterfaces readCardInterfaces(const CardInfo& card) {
     CardInterfaces result;
     const std::string net = card.syspath + "/net";
@@ -196,6 +208,10 @@ CardInterfaces readCardInterfaces(const CardInfo& card) {
     result.mlx4EnLoaded = moduleLoaded("mlx4_en");
     result.mlx4IbLoaded = moduleLoaded("mlx4_ib");
     return result;
+}
+
+CardPresence SysfsCardPorts::presentInterfaces() {
+    return presenceOf(readCardInterfaces(card_));
 }
 
 } // namespace mlx4

@@ -3,6 +3,7 @@
 // device under infiniband/, read from sysfs (device access; plain data here, sysfs in the .cpp).
 #pragma once
 
+#include "card_ports.h"
 #include "sysfs.h"
 
 #include <optional>
@@ -60,6 +61,10 @@ struct CardInterfaces {
     // The IB device's `port`; nullptr: no IB device, or it has no such port.
     const IbPortInfo* ibPortOf(int port) const;
 };
+
+// Which ports have an Ethernet netdev (by dev_port, not by name) and whether there is an
+// InfiniBand device: what a restart takes away and brings back.
+CardPresence presenceOf(const CardInterfaces& interfaces);
 
 // Reads what is under the card's PCI device now. What cannot be read stays empty: a card
 // restarting, a module not loaded, or an old kernel without an attribute.

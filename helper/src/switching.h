@@ -122,7 +122,4 @@ ApplyResult planOutcome(const CardPlan& plan);
 // reads back, and puts the card back if the target cannot be reached.
 ApplyResult switchCard(CardPorts& card, const CardPlan& plan);
 
-// Reads the card, plans, and (unless dryRun) switches. `wants` has one entry per port.
-ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool dryRun = false);
-
 } // namespace mlx4
