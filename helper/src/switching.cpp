@@ -528,6 +528,7 @@ bool Switch::writeBack() {
 
 ApplyResult Switch::switchFailed(const std::vector<PortState>& was, const std::string& before) {
     result_.outcome = ApplyOutcome::SwitchFailed;
+    result_.kernelRefused = false;
     result_.reason = before + explainSwitchFailure(was, result_.after, round_);
     return std::move(result_);
 }
@@ -642,10 +643,11 @@ ApplyResult Switch::putBack() {
         restore.push_back(typesOf(result_.before));
     std::string restoreProblem;
     bool restoreRefused = false;
+    std::vector<int> order;
     for (const std::vector<PortType>& pass : restore) {
         // First the ports that run their old type already: writing it clears what refused
         // writes staged without a restart, so that the others go back in one.
-        std::vector<int> order;
+        order.clear();
         for (int pick : {0, 1})
             for (size_t i = 0; i < pass.size(); ++i)
                 if ((result_.after[i].active == pass[i] || pass[i] == PortType::Auto) == (pick == 0))
@@ -658,6 +660,25 @@ ApplyResult Switch::putBack() {
         if (!restoreProblem.empty() || round_.failedPort)
             break;
         restoreRefused |= round_.errors.back() != 0;
+    }
+    // The way back ended refused with the card elsewhere: each port keeps the type last written
+    // to it as its staged type. Where only one of those differs from what the port runs, writing
+    // what it runs clears them all and changes nothing.
+    std::vector<int> differing;
+    if (restoreProblem.empty() && !round_.failedPort && !round_.switchFailedPort &&
+        round_.errors.size() == restore.back().size() && round_.errors.back() != 0 &&
+        result_.after != result_.before) {
+        std::vector<PortType> running = typesOf(result_.after);
+        for (size_t i = 0; i < running.size(); ++i)
+            if (restore.back()[i] != running[i])
+                differing.push_back(static_cast<int>(i) + 1);
+    }
+    if (differing.size() == 1) {
+        std::vector<PortState> was = result_.after;
+        round_ = writePorts(card_, typesOf(result_.after), result_, result_.after, watch_, false,
+                            restoreProblem, differing);
+        if (round_.switchFailedPort)
+            return switchFailed(was, result_.reason + "; then, putting it back, ");
     }
     // Read once more for the verdict: a write that failed was not followed by a read, and a
     // read may have failed before.

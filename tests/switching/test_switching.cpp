@@ -446,7 +446,72 @@ bool stagedClearable(const StateGraph& graph, const std::vector<KernelPortState>
     return false;
 }
 
+// What the issue asks to state per kernel era, counted over the product's path.
+struct Figures {
+    long runs = 0;
+    long falseSuccesses = 0;    // Switched, but not as configured or with a failed switch
+    int mostRestartsRefused = 0; // an unreachable target's cost
+    long leftChanged = 0;       // not put back although the kernel accepts the way back
+    long stagedLeft = 0;        // staged types a write back without restart would clear
+    long rememberedWhileGone = 0; // a refusal to remember, while the interfaces are gone
+    long underCounts = 0;       // ApplyResult.restarts below the restarts that happened
+};
+
+// "3.0-3.4", "3.6-4.5", "4.6+ without 95aac2cdafd8", "4.6+ with 95aac2cdafd8".
+const char* eraRange(KernelEra era) {
+    switch (era) {
+    case KernelEra::Linux3_4:
+        return "3.0-3.4";
+    case KernelEra::Linux3_6:
+        return "3.6-4.5";
+    case KernelEra::Linux4_6:
+        return "4.6+ without 95aac2cdafd8";
+    case KernelEra::Linux5_5:
+        return "4.6+ with 95aac2cdafd8";
+    }
+    return "?";
+}
+
+// Counts one run into `figures`.
+void count(Figures& figures, const StateGraph& graph, const StateGraph::Node& from,
+           const std::vector<PortWant>& wants, KernelModel& card, const ApplyResult& result,
+           bool reachable) {
+    ++figures.runs;
+    bool reached = meetsAll(card.readAll(), wants, from.readback);
+    if ((result.outcome == ApplyOutcome::Switched || result.outcome == ApplyOutcome::InSync) &&
+        (!reached || card.firmwareFailures() > 0 || !card.registered()))
+        ++figures.falseSuccesses;
+    if (!reachable && card.firmwareFailures() == 0)
+        figures.mostRestartsRefused = std::max(figures.mostRestartsRefused, card.restarts());
+    if (result.outcome != ApplyOutcome::Switched && card.registered() &&
+        card.readAll() != from.readback && wayBackAccepted(graph, card.ports(), from.readback))
+        ++figures.leftChanged;
+    if (card.writes() > 0 && card.registered() && card.hasStagedType() &&
+        stagedClearable(graph, card.ports(), from.readback))
+        ++figures.stagedLeft;
+    if (result.kernelRefused && !card.registered())
+        ++figures.rememberedWhileGone;
+    if (result.restarts < card.restarts())
+        ++figures.underCounts;
+}
+
+void report(const std::string& what, const std::map<KernelEra, Figures>& figures,
+            bool refusedCost = true) {
+    for (const auto& [era, f] : figures)
+        MESSAGE(what << ", kernels " << std::string(eraRange(era)) << ": " << f.runs << " runs, "
+                     << f.falseSuccesses << " false successes, "
+                     << (refusedCost ? "at most " + std::to_string(f.mostRestartsRefused) +
+                                           " restarts for a refused target, "
+                                     : std::string())
+                     << f.leftChanged
+                     << " cards left changed though the way back was accepted, " << f.stagedLeft
+                     << " with staged types left, " << f.rememberedWhileGone
+                     << " refusals remembered while the interfaces are gone, " << f.underCounts
+                     << " restart under-counts");
+}
+
 struct Tally {
+    std::map<KernelEra, Figures> figures;
     long cases = 0;  // (variant, start, target) combinations run
     long passed = 0; // of those, the ones where every expectation held
     long reachable = 0;
@@ -589,6 +654,9 @@ Tally runAll(Starts which, Check check) {
                     if (card.hasStagedType() && stagedClearable(graph, card.ports(), from.readback))
                         expect(false, "no staged type left where a write back would clear it");
                 }
+                if (!configured && !variant.readOnly)
+                    count(tally.figures[variant.era], graph, from, wants, card, result,
+                          fewest.has_value());
                 expect(result.writes == card.writes(), "ApplyResult.writes counts the writes");
                 expect(result.restarts == card.restarts(),
                        "ApplyResult.restarts counts the restarts");
@@ -630,6 +698,17 @@ Tally runAll(Starts which, Check check) {
 
 TEST_CASE("switching: settled starts end as the kernel allows") {
     Tally tally = runAll(Starts::Settled, Check::Outcome);
+    report("settled starts", tally.figures);
+    for (const auto& [era, f] : tally.figures) {
+        CAPTURE(eraRange(era));
+        CHECK(f.falseSuccesses == 0);
+        CHECK(f.underCounts == 0);
+        if (era == KernelEra::Linux4_6 || era == KernelEra::Linux5_5) {
+            CHECK(f.leftChanged == 0);
+            CHECK(f.stagedLeft == 0);
+            CHECK(f.mostRestartsRefused <= 2);
+        }
+    }
     // The sweep must really cover every kind of case.
     CHECK(tally.reachable > 0);
     CHECK(tally.unreachable > 0);
@@ -654,6 +733,17 @@ TEST_CASE("switching: settled starts reach their targets with the fewest restart
 TEST_CASE("switching: starts with types left staged by a refused write end as the kernel "
           "allows") {
     Tally tally = runAll(Starts::LeftByRefusedWrites, Check::Outcome);
+    report("starts with leftovers of a refused write", tally.figures);
+    for (const auto& [era, f] : tally.figures) {
+        CAPTURE(eraRange(era));
+        CHECK(f.falseSuccesses == 0);
+        CHECK(f.underCounts == 0);
+        if (era == KernelEra::Linux4_6 || era == KernelEra::Linux5_5) {
+            CHECK(f.leftChanged == 0);
+            CHECK(f.stagedLeft == 0);
+            CHECK(f.mostRestartsRefused <= 2);
+        }
+    }
     CHECK(tally.reachable > 0);
     CHECK(tally.unreachable > 0);
     CHECK(tally.passed == tally.cases);
@@ -661,43 +751,47 @@ TEST_CASE("switching: starts with types left staged by a refused write end as th
 
 // A switch the firmware fails leaves the ports on their new types without interfaces: after a
 // refused write the helper reads the card again, and a port that moved means exactly that.
+// A switch the firmware fails leaves the card without interfaces, with or without a port on its
+// new type: after a refused write the helper reads the card's types and interfaces again, and
+// a port that moved or an interface gone means exactly that. Every era, both failing ports,
+// every stable start (settled or with leftovers) and target.
 TEST_CASE("switching: a switch the firmware fails is reported as such, never as success") {
     long cases = 0, failedSwitches = 0, failures = 0;
+    std::map<KernelEra, Figures> figures;
     for (CardVariant variant : allVariants()) {
-        if (variant.readOnly || variant.ports != 2 ||
-            (variant.era != KernelEra::Linux3_6 && variant.era != KernelEra::Linux5_5))
+        if (variant.readOnly)
             continue;
         StateGraph graph = buildGraph(variant);
-        for (int failing : {1, 2}) {
+        for (int failing = 1; failing <= variant.ports; ++failing) {
             variant.firmwareFailsPort = failing;
             for (const StateGraph::Node& from : graph.nodes) {
-                if (!isSettled(from))
+                CardVariant stable = variant;
+                stable.firmwareFailsPort = 0;
+                if (!isStable(stable, from))
                     continue;
                 for (const std::vector<PortWant>& wants : allTargets(variant.ports)) {
                     KernelModel card(variant, from.ports);
                     ApplyResult result = applyAsProduct(card, wants);
+                    if (card.writes() == 0)
+                        continue;
                     ++cases;
+                    count(figures[variant.era], graph, from, wants, card, result, true);
                     std::vector<PortState> now = card.readAll();
-                    bool moved = false;
-                    for (size_t i = 0; i < now.size(); ++i)
-                        moved |= now[i].active != from.readback[i].active;
                     std::vector<std::string> problems;
-                    if (card.firmwareFailures() > 0 && (result.outcome == ApplyOutcome::Switched ||
-                                                        result.outcome == ApplyOutcome::InSync))
-                        problems.push_back("reported success after a failed switch");
-                    if (card.firmwareFailures() > 0 && moved &&
-                        result.outcome != ApplyOutcome::SwitchFailed)
-                        problems.push_back("a port moved, but not reported as SwitchFailed");
+                    if (!card.registered() && result.outcome != ApplyOutcome::SwitchFailed)
+                        problems.push_back("the card lost its interfaces, not reported as "
+                                           "SwitchFailed");
                     if (result.outcome == ApplyOutcome::SwitchFailed) {
                         ++failedSwitches;
                         if (result.after != now)
                             problems.push_back("reports another state than the card's");
-                        // A failure before any port moved looks like a refusal and its restart
-                        // is not seen: at most those are missing from the count.
-                        if (result.restarts > card.restarts() ||
-                            card.restarts() - result.restarts >= card.firmwareFailures())
-                            problems.push_back("restarts not counted");
+                        if (result.kernelRefused)
+                            problems.push_back("a failed switch taken for a refusal");
                     }
+                    if (result.restarts != card.restarts())
+                        problems.push_back("restarts: " + std::to_string(result.restarts) +
+                                           " counted, " + std::to_string(card.restarts()) +
+                                           " happened");
                     if (problems.empty() || ++failures > detailedFailures)
                         continue;
                     std::string text =
@@ -711,9 +805,16 @@ TEST_CASE("switching: a switch the firmware fails is reported as such, never as 
             }
         }
     }
+    report("firmware failing SET_PORT at a port", figures, false);
     CHECK(cases > 0);
     CHECK(failedSwitches > 0);
     CHECK(failures == 0);
+    for (const auto& [era, f] : figures) {
+        CAPTURE(eraRange(era));
+        CHECK(f.falseSuccesses == 0);
+        CHECK(f.rememberedWhileGone == 0);
+        CHECK(f.underCounts == 0);
+    }
 }
 
 TEST_CASE("switching: a firmware failure at a port that moves is reported as a failed switch") {
