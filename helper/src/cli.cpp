@@ -46,10 +46,12 @@ const char kUsage[] =
     "GUID, serial number or part number.\n"
     "\n"
     "Commands:\n"
-    "  apply [--dry-run] [--json] [--force] (--all | ADDRESS...)\n"
+    "  apply [--dry-run] [--json] [--force] [--retry] (--all | ADDRESS...)\n"
     "                               set port types of the given cards (or all);\n"
     "                               --force: switch even a card that carries this\n"
-    "                               SSH session or the default route\n"
+    "                               SSH session or the default route; --retry: try\n"
+    "                               a target the kernel refused earlier (a run with\n"
+    "                               stdin a terminal always does)\n"
     "  status [--json] [ADDRESS...] cards present, their identity, current and configured\n"
     "                               types\n"
     "  check                        validate the configuration, print the mapping\n"
@@ -85,6 +87,7 @@ struct Options {
     bool all = false;
     bool json = false;
     bool force = false;
+    bool retry = false; // apply --retry: try targets the kernel refused earlier
     int timeoutSeconds = kDefaultWaitTimeout;
     std::vector<PciAddress> addresses;
 };
@@ -156,6 +159,8 @@ Options parseArguments(int argc, char** argv) {
             options.json = true;
         } else if (arg == "--force" && options.command == "apply") {
             options.force = true;
+        } else if (arg == "--retry" && options.command == "apply") {
+            options.retry = true;
         } else if ((arg == "--timeout" || arg.rfind("--timeout=", 0) == 0) &&
                    options.command == "wait") {
             std::string value = valueOf("--timeout");
@@ -386,6 +391,14 @@ std::string udevAction() {
     return action;
 }
 
+// Whether this run is for a bind the kernel sent after probing the card: udev passes the
+// event's SYNTH_UUID to a RUN program only for a synthetic one (udevadm trigger --action=bind),
+// which is no new probe.
+bool realBindEvent(const std::string& action) {
+    const char* synthetic = std::getenv("SYNTH_UUID");
+    return action == "bind" && (!synthetic || !*synthetic);
+}
+
 // What one apply run works with, the same for every card.
 struct ApplyContext {
     bool dryRun = false;
@@ -393,8 +406,13 @@ struct ApplyContext {
     bool useSyslog = false;
     bool force = false;
     std::string runDir;
-    std::string action;      // udevAction()
-    std::string fingerprint; // Config::fingerprint
+    std::string action; // udevAction()
+    // Whether targets the kernel refused earlier are tried again: apply --retry, or an admin
+    // typing apply at a terminal; never udev events, the boot unit or other unattended runs.
+    bool retryRefused = false;
+    // A bind event from the kernel (no SYNTH_UUID): the driver probed the card anew, which
+    // ends what was remembered of it.
+    bool newProbe = false;
 };
 
 // What a restart of the card would take down, read just before it is planned to happen.
@@ -468,6 +486,29 @@ int lockWaitSeconds() {
                                                                       : kLockWaitSeconds;
 }
 
+// Whether the card's target was refused earlier and this run does not retry it: then says so
+// and fills `report`.
+bool refusedEarlier(const CardTask& task, const ApplyContext& context, const CardPlan& plan,
+                    CardReport& report) {
+    if (context.retryRefused)
+        return false;
+    auto earlier = earlierRefusal(context.runDir, task.card.address, plan, *task.wants());
+    if (!earlier)
+        return false;
+    const std::string address = task.card.address.str();
+    std::string message =
+        cardLabel(task.card) + ": refused earlier: ports " + formatPortStates(plan.current()) +
+        " -> " + formatPortTypes(plan.targets()) + " (" + where(*task.entry()) +
+        "): " + earlier->reason + "; not tried again " +
+        (context.action.empty() ? std::string("by a run without a terminal")
+                                : "at this " + context.action + " event") +
+        "; run `mlx4-porttype apply --retry " + address + "` to try again";
+    logError(message);
+    report.result = "skipped";
+    report.message = message;
+    return true;
+}
+
 // Applies (or plans) one card, logs what happened and fills `report`. Returns false if the
 // card could not be set or read.
 bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& report) {
@@ -508,20 +549,13 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
     if (!context.dryRun && result.outcome == ApplyOutcome::Planned) {
         if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
             logWarning(label + ": " + warning);
-        // A target this probe of the card refused under this configuration: udev events do not
-        // try it again (each try can restart the card twice). A bind event is a new probe, and
-        // an admin's apply always tries.
-        if (!context.action.empty() && context.action != "bind") {
-            if (auto earlier =
-                    earlierRefusal(context.runDir, task.card, plan, context.fingerprint)) {
-                fail(label + ": refused earlier: ports " + formatPortStates(result.before) +
-                     " -> " + formatPortTypes(result.target) + " (" + where(*task.entry()) +
-                     "): " + earlier->reason + "; not tried again at this " + context.action +
-                     " event; run `mlx4-porttype apply " + address + "` to try again");
-                report.result = "skipped";
-                return false;
-            }
-        }
+        // A new probe of the card ends what was remembered of it; then a target the kernel
+        // refused under the card's configured types is left alone unless the run retries it
+        // (each try can restart the card twice).
+        if (context.newProbe)
+            forgetRefusal(context.runDir, task.card.address);
+        if (refusedEarlier(task, context, plan, report))
+            return false;
         std::string problem;
         lock = CardLock::acquire(context.runDir, task.card.address, getuid(), lockWaitSeconds(),
                                  problem);
@@ -533,6 +567,9 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
             plan = makePlan(now, *wants);
             result = planOutcome(plan);
         }
+        // A run that waited for the lock: the one before may just have had this refused.
+        if (refusedEarlier(task, context, plan, report))
+            return false;
         if (result.outcome == ApplyOutcome::Planned && mayRestart(plan))
             impact = readRestartImpact(task.card, plan);
         // An admin at a terminal is stopped before cutting the network they work over; udev
@@ -606,16 +643,17 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
                     "; nothing was written");
     case ApplyOutcome::Refused: {
         std::string problem;
-        Refusal refusal{refusalKey(task.card, plan, context.fingerprint), result.restarts,
+        Refusal refusal{RefusalKey{*wants}, result.before, result.target, result.restarts,
                         result.reason};
         bool remembered = result.kernelRefused &&
                           rememberRefusal(context.runDir, task.card.address, refusal, problem);
         fail(label + ": cannot set ports to " + target + " (" + where(*task.entry()) +
              "): " + result.reason +
              ". The card was left as it was: " + formatPortStates(result.before) + "; " + cost +
-             (remembered ? ". udev events do not try this again until the configuration "
-                           "changes or the driver binds the card anew; mlx4-porttype apply " +
-                               address + " does"
+             (remembered ? ". udev events and the boot unit do not try this again until the "
+                           "card's configured types change or the driver binds the card anew; "
+                           "run `mlx4-porttype apply --retry " +
+                               address + "` to try again"
                          : ""));
         if (result.kernelRefused && !remembered)
             logWarning(label + ": " + problem + "; udev events will try this target again");
@@ -692,8 +730,15 @@ int commandApply(const Options& options) {
         ok = collectCards(options, cards, &reports);
         if (options.all && cards.empty())
             logInfo("no mlx4 card found; nothing to do");
-        ApplyContext context{options.dryRun, options.json, options.useSyslog, options.force,
-                             runDirectory(), udevAction(), config.fingerprint};
+        std::string action = udevAction();
+        ApplyContext context{options.dryRun,
+                             options.json,
+                             options.useSyslog,
+                             options.force,
+                             runDirectory(),
+                             action,
+                             options.retry || (action.empty() && isatty(STDIN_FILENO) == 1),
+                             realBindEvent(action)};
         // The rule's path reads only what the configuration matches on; a dry run shows it all.
         IdentityNeeds needs = config.identityNeeds();
         needs.all = options.dryRun;
@@ -734,13 +779,13 @@ struct CardRow {
 
 std::string refusedNote(const CardInfo& card) {
     return card.address.str() +
-           ": the kernel refused this configuration earlier; udev events leave the card alone "
-           "until the configuration changes or the driver binds it anew; run mlx4-porttype "
-           "apply " +
-           card.address.str() + " to try again";
+           ": the kernel refused this configuration earlier; udev events and the boot unit "
+           "leave the card alone until its configured types change or the driver binds it "
+           "anew; run `mlx4-porttype apply --retry " +
+           card.address.str() + "` to try again";
 }
 
-CardRow statusRow(const CardTask& task, const std::string& runDir, const Config& config) {
+CardRow statusRow(const CardTask& task, const std::string& runDir) {
     CardRow row{task, {}, true, {}};
     SysfsCardPorts ports(task.card);
     // The ports that are there, by number: a card with mlx4_port1 and mlx4_port3 has no port 2.
@@ -767,7 +812,7 @@ CardRow statusRow(const CardTask& task, const std::string& runDir, const Config&
     }
     if (task.problem())
         row.inSync = false;
-    if (wants && earlierRefusal(runDir, task.card, makePlan(reading, *wants), config.fingerprint))
+    if (wants && earlierRefusal(runDir, task.card.address, makePlan(reading, *wants), *wants))
         row.refused = refusedNote(task.card);
     return row;
 }
@@ -884,7 +929,7 @@ int commandStatus(const Options& options) {
     const std::string runDir = runDirectory();
     for (const CardInfo& card : cards) {
         rows.push_back(
-            statusRow(makeTask(card, config, IdentityNeeds{true, true, true}), runDir, config));
+            statusRow(makeTask(card, config, IdentityNeeds{true, true, true}), runDir));
         if (rows.back().task.problem())
             ok = false;
         for (const PortRow& port : rows.back().ports)
@@ -1024,7 +1069,7 @@ bool mustWaitFor(const CardInfo& device, const Config& config, const std::string
         return true;
     default:
         // The rule leaves a target refused earlier alone until the admin acts: settled.
-        if (earlierRefusal(runDir, device, plan, config.fingerprint))
+        if (earlierRefusal(runDir, device.address, plan, *wants))
             return false;
         why = label + ": ports " + formatPortStates(result.before) + ", configured " +
               formatPortTypes(result.target) + " in " + where(*task.entry()) +

@@ -650,7 +650,8 @@ ApplyResult Switch::putBack() {
         order.clear();
         for (int pick : {0, 1})
             for (size_t i = 0; i < pass.size(); ++i)
-                if ((result_.after[i].active == pass[i] || pass[i] == PortType::Auto) == (pick == 0))
+                if ((i < result_.after.size() && result_.after[i].active == pass[i]) ==
+                    (pick == 0))
                     order.push_back(static_cast<int>(i) + 1);
         std::vector<PortState> was = result_.after;
         round_ = writePorts(card_, pass, result_, result_.after, watch_, false, restoreProblem,
@@ -707,8 +708,10 @@ ApplyResult Switch::run() {
         running.push_back(state.active);
     if (mixesProtocols(running)) {
         bool accepted = writeBack();
+        if (round_.switchFailedPort)
+            return switchFailed(result_.before);
         if (stopped())
-            return failed();
+            return putBack();
         if (!accepted)
             return fromRefusedMix();
     }
