@@ -496,13 +496,13 @@ bool refusedEarlier(const CardTask& task, const ApplyContext& context, const Car
     if (!earlier)
         return false;
     const std::string address = task.card.address.str();
-    std::string message =
-        cardLabel(task.card) + ": refused earlier: ports " + formatPortStates(plan.current()) +
-        " -> " + formatPortTypes(plan.targets()) + " (" + where(*task.entry()) +
-        "): " + earlier->reason + "; not tried again " +
-        (context.action.empty() ? std::string("by a run without a terminal")
-                                : "at this " + context.action + " event") +
-        "; run `mlx4-porttype apply --retry " + address + "` to try again";
+    std::string message = cardLabel(task.card) + ": refused earlier: ports " +
+                          formatPortStates(plan.current()) + " -> " +
+                          formatPortTypes(plan.targets()) + " (" + where(*task.entry()) +
+                          "): " + earlier->reason + "; not tried again " +
+                          (context.action.empty() ? std::string("by a run without a terminal")
+                                                  : "at this " + context.action + " event") +
+                          "; run `mlx4-porttype apply --retry " + address + "` to try again";
     logError(message);
     report.result = "skipped";
     report.message = message;
@@ -928,8 +928,7 @@ int commandStatus(const Options& options) {
     bool drift = false;
     const std::string runDir = runDirectory();
     for (const CardInfo& card : cards) {
-        rows.push_back(
-            statusRow(makeTask(card, config, IdentityNeeds{true, true, true}), runDir));
+        rows.push_back(statusRow(makeTask(card, config, IdentityNeeds{true, true, true}), runDir));
         if (rows.back().task.problem())
             ok = false;
         for (const PortRow& port : rows.back().ports)

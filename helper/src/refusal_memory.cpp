@@ -149,8 +149,8 @@ std::optional<Refusal> recalledRefusal(const std::string& runDir, const PciAddre
         if (!want || *want == PortWant::Keep)
             return std::nullopt;
         refusal.target.push_back(*want == PortWant::Ib    ? PortType::Ib
-                                     : *want == PortWant::Eth ? PortType::Eth
-                                                              : PortType::Auto);
+                                 : *want == PortWant::Eth ? PortType::Eth
+                                                          : PortType::Auto);
     }
     return refusal;
 }

@@ -76,9 +76,9 @@ bool reached(const std::vector<PortState>& states, const std::vector<PortType>& 
 }
 
 struct WriteRound {
-    std::vector<int> errors;  // per port written, 0 = accepted
-    int failedPort = 0;       // first port with an error other than a refusal, 0 if none
-    int switchFailedPort = 0; // an error after which a running type moved or interfaces went
+    std::vector<int> errors;     // per port written, 0 = accepted
+    int failedPort = 0;          // first port with an error other than a refusal, 0 if none
+    int switchFailedPort = 0;    // an error after which a running type moved or interfaces went
     bool interfacesGone = false; // switchFailedPort: the card's interfaces went (types or not)
 };
 
@@ -518,8 +518,8 @@ bool Switch::attempt(const Attempt& writes) {
 // because the module option port_type_array set them at probe, without the check every write
 // gets; then every one of these writes is refused.
 bool Switch::writeBack() {
-    round_ = writePorts(card_, typesOf(result_.before), result_, result_.after, watch_, false,
-                        problem_);
+    round_ =
+        writePorts(card_, typesOf(result_.before), result_, result_.after, watch_, false, problem_);
     for (int error : round_.errors)
         if (error == 0)
             return true;
@@ -553,9 +553,9 @@ ApplyResult Switch::failed(const std::string& note) {
 // equal), and where the card senses, auto next to it (that type on both, then auto).
 ApplyResult Switch::fromRefusedMix() {
     const std::string note =
-        "; the kernel also refused the types the card runs, " +
-        formatPortStates(result_.before) +
-        ", written back: the card runs mixed types only because the module option port_type_array set them "
+        "; the kernel also refused the types the card runs, " + formatPortStates(result_.before) +
+        ", written back: the card runs mixed types only because the module option port_type_array "
+        "set them "
         "(its firmware lacks DPDP), and from there only one type for both ports, or one type "
         "and auto where the card senses, can be set; nothing else was written";
     auto finish = [&](bool ok) {
@@ -650,12 +650,11 @@ ApplyResult Switch::putBack() {
         order.clear();
         for (int pick : {0, 1})
             for (size_t i = 0; i < pass.size(); ++i)
-                if ((i < result_.after.size() && result_.after[i].active == pass[i]) ==
-                    (pick == 0))
+                if ((i < result_.after.size() && result_.after[i].active == pass[i]) == (pick == 0))
                     order.push_back(static_cast<int>(i) + 1);
         std::vector<PortState> was = result_.after;
-        round_ = writePorts(card_, pass, result_, result_.after, watch_, false, restoreProblem,
-                            order);
+        round_ =
+            writePorts(card_, pass, result_, result_.after, watch_, false, restoreProblem, order);
         if (round_.switchFailedPort)
             return switchFailed(was, result_.reason + "; then, putting it back, ");
         if (!restoreProblem.empty() || round_.failedPort)

@@ -449,12 +449,12 @@ bool stagedClearable(const StateGraph& graph, const std::vector<KernelPortState>
 // What the issue asks to state per kernel era, counted over the product's path.
 struct Figures {
     long runs = 0;
-    long falseSuccesses = 0;    // Switched, but not as configured or with a failed switch
-    int mostRestartsRefused = 0; // an unreachable target's cost
-    long leftChanged = 0;       // not put back although the kernel accepts the way back
-    long stagedLeft = 0;        // staged types a write back without restart would clear
+    long falseSuccesses = 0;      // Switched, but not as configured or with a failed switch
+    int mostRestartsRefused = 0;  // an unreachable target's cost
+    long leftChanged = 0;         // not put back although the kernel accepts the way back
+    long stagedLeft = 0;          // staged types a write back without restart would clear
     long rememberedWhileGone = 0; // a refusal to remember, while the interfaces are gone
-    long underCounts = 0;       // ApplyResult.restarts below the restarts that happened
+    long underCounts = 0;         // ApplyResult.restarts below the restarts that happened
 };
 
 // "3.0-3.4", "3.6-4.5", "4.6+ without 95aac2cdafd8", "4.6+ with 95aac2cdafd8".
@@ -503,9 +503,8 @@ void report(const std::string& what, const std::map<KernelEra, Figures>& figures
                      << (refusedCost ? "at most " + std::to_string(f.mostRestartsRefused) +
                                            " restarts for a refused target, "
                                      : std::string())
-                     << f.leftChanged
-                     << " cards left changed though the way back was accepted, " << f.stagedLeft
-                     << " with staged types left, " << f.rememberedWhileGone
+                     << f.leftChanged << " cards left changed though the way back was accepted, "
+                     << f.stagedLeft << " with staged types left, " << f.rememberedWhileGone
                      << " refusals remembered while the interfaces are gone, " << f.underCounts
                      << " restart under-counts");
 }
