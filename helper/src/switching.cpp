@@ -76,10 +76,9 @@ bool reached(const std::vector<PortState>& states, const std::vector<PortType>& 
 }
 
 struct WriteRound {
-    std::vector<int> errors;     // per port written, 0 = accepted
-    int failedPort = 0;          // first port with an error other than a refusal, 0 if none
-    int switchFailedPort = 0;    // an error after which a running type moved or interfaces went
-    bool interfacesGone = false; // switchFailedPort: the card's interfaces went (types or not)
+    std::vector<int> errors;  // per port written, 0 = accepted
+    int failedPort = 0;       // first port with an error other than a refusal, 0 if none
+    int switchFailedPort = 0; // an error after which a running type moved or interfaces went
 };
 
 bool sameProtocols(const std::vector<PortState>& a, const std::vector<PortState>& b) {
@@ -162,7 +161,6 @@ WriteRound writePorts(CardPorts& card, const std::vector<PortType>& types, Apply
         } else if (presenceNow(card, watch.interfaces).lostSince(watch.interfaces)) {
             ++result.restarts;
             round.switchFailedPort = port;
-            round.interfacesGone = true;
             break;
         }
         if (!isRefusal(error)) {
@@ -493,7 +491,7 @@ public:
 
 private:
     bool attempt(const Attempt& writes);
-    bool writeBack(); // the mixed start's write back to port 1; false: refused
+    bool writeBack(); // a mixed start's own types written back; false: all refused
     ApplyResult fromRefusedMix();
     ApplyResult failed(const std::string& note = {});
     ApplyResult putBack();
@@ -554,10 +552,9 @@ ApplyResult Switch::failed(const std::string& note) {
 ApplyResult Switch::fromRefusedMix() {
     const std::string note =
         "; the kernel also refused the types the card runs, " + formatPortStates(result_.before) +
-        ", written back: the card runs mixed types only because the module option port_type_array "
-        "set them "
-        "(its firmware lacks DPDP), and from there only one type for both ports, or one type "
-        "and auto where the card senses, can be set; nothing else was written";
+        ", written back: the card runs mixed types only because the module option "
+        "port_type_array set them (its firmware lacks DPDP), and from there only one type for "
+        "both ports, or one type and auto where the card senses, can be set";
     auto finish = [&](bool ok) {
         if (ok) {
             result_.outcome = ApplyOutcome::Switched;
@@ -593,7 +590,7 @@ ApplyResult Switch::fromRefusedMix() {
         ++autoPort;
     int error = card_.writePort(static_cast<int>(autoPort) + 1, PortType::Auto);
     ++result_.writes;
-    round_ = WriteRound{{error}, 0, 0, false};
+    round_ = WriteRound{{error}, 0, 0};
     if (error && !isRefusal(error)) {
         round_.failedPort = static_cast<int>(autoPort) + 1;
         return finish(false);
