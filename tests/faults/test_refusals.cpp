@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <filesystem>
 #include <string>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -173,11 +174,17 @@ TEST_CASE("an event that waited for the card's lock does not retry what the run 
     m.extraEnvironment = udevEvent("change");
     m.extraEnvironment.push_back("SYNTH_UUID=0");
     StartedProgram event = m.start({"--syslog", "apply", kCard}, refuseAll());
-    // Waiting: it has the lock file open.
+    // Waiting: the helper (not the child before its exec, which still has this process's lock
+    // descriptor) has the lock file open.
     bool waiting = false;
     for (int i = 0; i < 3000 && !waiting; ++i) {
-        std::string fdDir = "/proc/" + std::to_string(event.pid) + "/fd";
-        if (DIR* dir = opendir(fdDir.c_str())) {
+        std::string proc = "/proc/" + std::to_string(event.pid);
+        char exe[4096];
+        ssize_t exeLength = readlink((proc + "/exe").c_str(), exe, sizeof exe - 1);
+        bool isHelper = exeLength > 0 && std::string(exe, size_t(exeLength)) ==
+                                             std::filesystem::canonical(MLX4_PORTTYPE_BINARY);
+        std::string fdDir = proc + "/fd";
+        if (DIR* dir = isHelper ? opendir(fdDir.c_str()) : nullptr) {
             while (dirent* entry = readdir(dir)) {
                 char target[4096];
                 ssize_t length = readlinkat(dirfd(dir), entry->d_name, target, sizeof target - 1);
