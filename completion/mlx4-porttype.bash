@@ -46,7 +46,7 @@ _mlx4_porttype() {
     case $command in
     "") options="$global_options $commands" ;;
     apply)
-        options="--dry-run --json --all"
+        options="--dry-run --json --all --retry"
         addresses=$(_mlx4_porttype_addresses)
         ;;
     status)

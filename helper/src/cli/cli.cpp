@@ -125,6 +125,9 @@ Options parseArguments(int argc, char** argv) {
             case VerbOption::Force:
                 options.force = true;
                 break;
+            case VerbOption::Retry:
+                options.retry = true;
+                break;
             case VerbOption::All:
                 options.all = true;
                 break;

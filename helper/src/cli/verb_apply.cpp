@@ -30,7 +30,7 @@ namespace {
 struct ApplyRun {
     const Options& options;
     const RunContext& context;
-    std::string fingerprint; // Config::fingerprint
+    RetryRule retry; // what this run does with a target the kernel refused earlier
 };
 
 OutcomeFacts outcomeFacts(const ConfiguredCard& card, const ApplyRun& run) {
@@ -44,6 +44,21 @@ bool fail(CardReport& report, const std::string& message) {
     report.result = CardResult::Failed;
     report.message = message;
     return false;
+}
+
+// Whether the card's target was refused earlier and this run leaves it alone: then says so and
+// fills `report`.
+bool skipRefusedEarlier(const ConfiguredCard& card, const ApplyRun& run, const CardPlan& plan,
+                        CardReport& report) {
+    if (run.retry != RetryRule::SkipIfRefusedEarlier)
+        return false;
+    auto earlier = earlierRefusal(run.context.runDir, card.card.address, plan, *card.wants());
+    if (!earlier)
+        return false;
+    fail(report, refusedEarlierMessage(planOutcome(plan), outcomeFacts(card, run), earlier->reason,
+                                       run.context.udevAction));
+    report.result = CardResult::Skipped;
+    return true;
 }
 
 // What a switch holds until its outcome is logged: the card's lock and, while it writes, the
@@ -64,14 +79,12 @@ std::optional<ApplyResult> switchUnderLock(const ConfiguredCard& card, const App
     ApplyResult result = planOutcome(plan);
     if (std::string warning = ethernetOnlyWarning(card); !warning.empty())
         logWarning(label + ": " + warning);
-    if (retryRule(context.udevAction) == RetryRule::SkipIfRefusedEarlier) {
-        if (auto earlier = earlierRefusal(context.runDir, card.card, plan, run.fingerprint)) {
-            fail(report, refusedEarlierMessage(result, outcomeFacts(card, run), earlier->reason,
-                                               context.udevAction));
-            report.result = CardResult::Skipped;
-            return std::nullopt;
-        }
-    }
+    // A new probe of the card ends what was remembered of it; a target the kernel refused
+    // under the card's configured types is left alone unless this run retries it.
+    if (run.retry == RetryRule::ForgetAndTry)
+        forgetRefusal(context.runDir, card.card.address);
+    if (skipRefusedEarlier(card, run, plan, report))
+        return std::nullopt;
     std::string problem;
     hold.lock = CardLock::acquire(context.runDir, card.card.address, getuid(),
                                   context.lockWaitSeconds, problem);
@@ -86,6 +99,9 @@ std::optional<ApplyResult> switchUnderLock(const ConfiguredCard& card, const App
         plan = makePlan(now, *card.wants());
         result = planOutcome(plan);
     }
+    // A run that waited for the lock: the one before may just have had this refused.
+    if (skipRefusedEarlier(card, run, plan, report))
+        return std::nullopt;
     // What a restart would take down (the guard looks at it and a switch logs it): read under
     // the lock, once the plan is final, and never on the path of a card that is in sync or
     // refused earlier.
@@ -154,7 +170,7 @@ bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& repor
     OutcomeFacts facts = outcomeFacts(card, run);
     std::string problem;
     if (result.outcome == ApplyOutcome::Refused && result.kernelRefused) {
-        Refusal refusal{refusalKey(card.card, plan, run.fingerprint), result.restarts,
+        Refusal refusal{RefusalKey{*card.wants()}, result.before, result.target, result.restarts,
                         result.reason};
         facts.remembered = rememberRefusal(run.context.runDir, card.card.address, refusal, problem);
     }
@@ -199,7 +215,9 @@ int runApply(const Options& options, const RunContext& context) {
                 {card.address.str(), {}, CardResult::Failed, 0, card.problem, {}, {}});
         if (options.all && cards.empty())
             logInfo("no mlx4 card found; nothing to do");
-        ApplyRun run{options, context, config.fingerprint};
+        ApplyRun run{options, context,
+                     retryRule({context.udevAction, context.syntheticEvent,
+                                isatty(STDIN_FILENO) == 1, options.retry})};
         // The rule's path reads only what the configuration matches on; a dry run shows it all.
         IdentityNeeds needs = config.identityNeeds();
         needs.all = options.dryRun;

@@ -11,13 +11,16 @@ namespace mlx4 {
 const std::vector<Verb>& verbs() {
     static const std::vector<Verb> table{
         {"apply",
-         {VerbOption::DryRun, VerbOption::Json, VerbOption::Force, VerbOption::All},
+         {VerbOption::DryRun, VerbOption::Json, VerbOption::Force, VerbOption::Retry,
+          VerbOption::All},
          Operands::Addresses,
          runApply,
-         "  apply [--dry-run] [--json] [--force] (--all | ADDRESS...)\n"
+         "  apply [--dry-run] [--json] [--force] [--retry] (--all | ADDRESS...)\n"
          "                               set port types of the given cards (or all);\n"
          "                               --force: switch even a card that carries this\n"
-         "                               SSH session or the default route\n"},
+         "                               SSH session or the default route; --retry: try\n"
+         "                               a target the kernel refused earlier (a run with\n"
+         "                               stdin a terminal always does)\n"},
         {"status",
          {VerbOption::Json},
          Operands::Addresses,
@@ -54,6 +57,8 @@ const char* optionName(VerbOption option) {
         return "--json";
     case VerbOption::Force:
         return "--force";
+    case VerbOption::Retry:
+        return "--retry";
     case VerbOption::All:
         return "--all";
     case VerbOption::Timeout:

@@ -28,12 +28,13 @@ struct Options {
     bool all = false;
     bool json = false;
     bool force = false;
+    bool retry = false; // apply --retry: try a target the kernel refused earlier
     int timeoutSeconds = kDefaultWaitTimeout;
     std::vector<PciAddress> addresses;
 };
 
 // An option of a verb.
-enum class VerbOption { DryRun, Json, Force, All, Timeout };
+enum class VerbOption { DryRun, Json, Force, Retry, All, Timeout };
 
 // How many addresses a verb takes.
 enum class Operands { None, Addresses };
@@ -55,7 +56,7 @@ int runWait(const Options& options, const RunContext& context);
 const std::vector<Verb>& verbs();
 // The verb called `name`; nullptr if there is none.
 const Verb* findVerb(const std::string& name);
-// "--dry-run", "--json", "--force", "--all", "--timeout".
+// "--dry-run", "--json", "--force", "--retry", "--all", "--timeout".
 const char* optionName(VerbOption option);
 
 // The usage text (--help).

@@ -3,6 +3,7 @@
 #include "interfaces.h"
 
 #include "file_io.h"
+#include "sysfs.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -151,6 +152,10 @@ CardInterfaces readCardInterfaces(const CardInfo& card) {
     result.mlx4EnLoaded = moduleLoaded("mlx4_en");
     result.mlx4IbLoaded = moduleLoaded("mlx4_ib");
     return result;
+}
+
+CardPresence SysfsCardPorts::presentInterfaces() {
+    return presenceOf(readCardInterfaces(card_));
 }
 
 } // namespace mlx4
