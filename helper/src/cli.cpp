@@ -410,6 +410,15 @@ bool mayRestart(const CardPlan& plan) {
     return plan.restartsCard() || plan.setsAuto();
 }
 
+// The ports that run Ethernet in `states` (port 1 first).
+std::vector<int> ethernetPorts(const std::vector<PortState>& states) {
+    std::vector<int> ports;
+    for (size_t i = 0; i < states.size(); ++i)
+        if (states[i].active == PortType::Eth)
+            ports.push_back(static_cast<int>(i) + 1);
+    return ports;
+}
+
 RestartImpact readRestartImpact(const CardInfo& card, const CardPlan& plan) {
     RestartImpact impact;
     impact.before = readCardInterfaces(card);
@@ -423,7 +432,21 @@ RestartImpact readRestartImpact(const CardInfo& card, const CardPlan& plan) {
     return impact;
 }
 
-void printPlan(const CardTask& task, const CardPlan& plan, const RestartImpact* impact) {
+// The guard's verdict for the dry run: what the run without --dry-run would do.
+std::string guardVerdict(const RestartImpact& impact, const ApplyContext& context) {
+    if (context.useSyslog || !context.action.empty())
+        return "not asked (a udev event or the boot unit)";
+    std::vector<std::string> reasons = guardReasons(impact.before, impact.host);
+    if (reasons.empty())
+        return "lets it through: no default route or SSH session uses the card's interfaces";
+    std::string verdict = context.force ? "overridden by --force: " : "refuses without --force: ";
+    for (size_t i = 0; i < reasons.size(); ++i)
+        verdict += (i ? ", and " : "") + reasons[i];
+    return verdict;
+}
+
+void printPlan(const CardTask& task, const CardPlan& plan, const RestartImpact* impact,
+               const ApplyContext& context) {
     std::string verdict =
         plan.inSync() ? "in sync, nothing to write"
         : plan.restartsCard()
@@ -453,6 +476,7 @@ void printPlan(const CardTask& task, const CardPlan& plan, const RestartImpact* 
         std::printf("  a restart takes down, until the card is back:\n");
         for (const std::string& line : impact->lines)
             std::printf("    %s\n", line.c_str());
+        std::printf("  the guard: %s\n", guardVerdict(*impact, context).c_str());
     }
 }
 
@@ -535,10 +559,9 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
         }
         if (result.outcome == ApplyOutcome::Planned && mayRestart(plan))
             impact = readRestartImpact(task.card, plan);
-        // An admin at a terminal is stopped before cutting the network they work over; udev
-        // and scripts are never asked.
-        if (impact && guardApplies(isatty(STDIN_FILENO) == 1, context.useSyslog,
-                                   !context.action.empty(), context.force)) {
+        // A run is stopped before cutting the host's network, at a terminal or not; udev
+        // events and the boot unit are never asked.
+        if (impact && guardApplies(context.useSyslog, !context.action.empty(), context.force)) {
             if (std::string refusal = restartRefusal(label, impact->before, impact->host);
                 !refusal.empty())
                 return fail(refusal);
@@ -554,7 +577,8 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
             // What ifupdown leaves undone once the card is back.
             if (impact && result.restarts > 0)
                 for (const std::string& notice :
-                     afterRestartNotices(impact->before, readCardInterfaces(task.card)))
+                     afterRestartNotices(impact->before, readCardInterfaces(task.card),
+                                         ethernetPorts(result.after)))
                     logWarning(label + ": " + notice);
         }
     }
@@ -570,7 +594,7 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
                          " are as configured; " +
                          (context.dryRun ? "nothing to write" : "nothing written");
         if (context.dryRun && !context.json)
-            printPlan(task, plan, nullptr);
+            printPlan(task, plan, nullptr, context);
         else if (!context.dryRun)
             logInfo(report.message);
         return true;
@@ -583,7 +607,7 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
             std::optional<RestartImpact> shown;
             if (mayRestart(plan))
                 shown = readRestartImpact(task.card, plan);
-            printPlan(task, plan, shown ? &*shown : nullptr);
+            printPlan(task, plan, shown ? &*shown : nullptr, context);
         }
         return true;
     case ApplyOutcome::Switched:

@@ -7,10 +7,12 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <dirent.h>
 #include <fstream>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -18,12 +20,17 @@ namespace mlx4 {
 
 namespace {
 
-constexpr unsigned long kRouteUp = 0x0001;     // RTF_UP
-constexpr unsigned long kRouteReject = 0x0200; // RTF_REJECT: "unreachable" and the like
+std::string errnoText(const std::string& what, int error) {
+    return what + ": " + std::strerror(error) + " (" + std::to_string(error) + ")";
+}
 
-void addOnce(std::vector<std::string>& names, const std::string& name) {
-    if (std::find(names.begin(), names.end(), name) == names.end())
-        names.push_back(name);
+// The target of a /proc link; empty, with errno set, if it cannot be read.
+std::string linkTarget(const std::string& path) {
+    char target[PATH_MAX];
+    ssize_t length = readlink(path.c_str(), target, sizeof target - 1);
+    if (length <= 0)
+        return {};
+    return std::string(target, static_cast<size_t>(length));
 }
 
 std::string readWhole(const std::string& path) {
@@ -31,14 +38,6 @@ std::string readWhole(const std::string& path) {
     std::stringstream content;
     content << in.rdbuf();
     return content.str();
-}
-
-bool allZeros(const std::string& hex) {
-    return !hex.empty() && hex.find_first_not_of('0') == std::string::npos;
-}
-
-unsigned long hexValue(const std::string& text) {
-    return std::strtoul(text.c_str(), nullptr, 16);
 }
 
 // The number of leading one bits of an IPv4 or IPv6 netmask.
@@ -62,58 +61,123 @@ int prefixOf(const sockaddr* mask) {
 
 } // namespace
 
-std::vector<std::string> parseIpv4DefaultRoutes(std::string_view procNetRoute) {
-    std::vector<std::string> names;
-    std::istringstream lines{std::string(procNetRoute)};
-    std::string line;
-    std::getline(lines, line); // the header
-    while (std::getline(lines, line)) {
-        std::istringstream fields(line);
-        std::string device, destination, gateway, flags, refcnt, use, metric, mask;
-        if (!(fields >> device >> destination >> gateway >> flags >> refcnt >> use >> metric >>
-              mask))
-            continue;
-        unsigned long bits = hexValue(flags);
-        if (allZeros(destination) && allZeros(mask) && (bits & kRouteUp) && !(bits & kRouteReject))
-            addOnce(names, device);
-    }
-    return names;
-}
-
-std::vector<std::string> parseIpv6DefaultRoutes(std::string_view procNetIpv6Route) {
-    std::vector<std::string> names;
-    std::istringstream lines{std::string(procNetIpv6Route)};
-    std::string line;
-    while (std::getline(lines, line)) {
-        std::istringstream fields(line);
-        std::string destination, prefix, source, sourcePrefix, nextHop, metric, refcnt, use, flags,
-            device;
-        if (!(fields >> destination >> prefix >> source >> sourcePrefix >> nextHop >> metric >>
-              refcnt >> use >> flags >> device))
-            continue;
-        unsigned long bits = hexValue(flags);
-        // The kernel keeps an unreachable ::/0 on lo in every table; it carries nothing.
-        if (allZeros(destination) && allZeros(prefix) && (bits & kRouteUp) &&
-            !(bits & kRouteReject) && device != "lo")
-            addOnce(names, device);
-    }
-    return names;
-}
-
-std::string sshServerAddress(std::string_view sshConnection) {
+std::optional<SshSession> sshConnectionSession(std::string_view sshConnection) {
     std::istringstream fields{std::string(sshConnection)};
     std::string client, clientPort, server, serverPort, extra;
     if (!(fields >> client >> clientPort >> server >> serverPort) || (fields >> extra))
-        return {};
+        return std::nullopt;
+    auto port = [](const std::string& text) {
+        return text.empty() || text.size() > 5 ||
+                       text.find_first_not_of("0123456789") != std::string::npos
+                   ? -1
+                   : std::atoi(text.c_str());
+    };
+    if (port(clientPort) < 0 || port(serverPort) < 0)
+        return std::nullopt;
     // sshd prints a link-local address with its scope ("fe80::1%eth0").
-    return server.substr(0, server.find('%'));
+    return SshSession{server.substr(0, server.find('%')), port(serverPort),
+                      client.substr(0, client.find('%')), port(clientPort)};
 }
 
-std::vector<std::string> SystemHostNetwork::defaultRouteInterfaces() {
-    std::vector<std::string> names = parseIpv4DefaultRoutes(readWhole("/proc/net/route"));
-    for (const std::string& name : parseIpv6DefaultRoutes(readWhole("/proc/net/ipv6_route")))
-        addOnce(names, name);
-    return names;
+std::vector<OvsDatapath> ovsDatapathsAmong(const std::vector<LinkInfo>& links,
+                                           const std::vector<std::string>& names) {
+    std::vector<OvsDatapath> datapaths;
+    for (const LinkInfo& datapath : links) {
+        // The datapath and its bridges' internal ports are all of kind openvswitch; the
+        // datapath is the one the others are ports of.
+        bool isDatapath = datapath.kind == "openvswitch" &&
+                          std::any_of(links.begin(), links.end(), [&](const LinkInfo& other) {
+                              return other.master == datapath.index;
+                          });
+        if (!isDatapath || std::find(names.begin(), names.end(), datapath.name) == names.end())
+            continue;
+        std::set<int> carried{datapath.index};
+        for (bool grew = true; grew;) {
+            grew = false;
+            for (const LinkInfo& link : links)
+                if (!carried.count(link.index) &&
+                    (carried.count(link.master) || carried.count(link.link))) {
+                    carried.insert(link.index);
+                    grew = true;
+                }
+        }
+        OvsDatapath found{datapath.name, {}};
+        for (const LinkInfo& link : links)
+            if (link.index != datapath.index && carried.count(link.index))
+                found.carries.push_back(link.name);
+        datapaths.push_back(found);
+    }
+    return datapaths;
+}
+
+bool SystemHostNetwork::defaultRouteInterfaces(std::vector<std::string>& names,
+                                               std::string& problem) {
+    return mlx4::defaultRouteInterfaces(names, problem);
+}
+
+bool SystemHostNetwork::replyInterface(const SshSession& session, std::string& name,
+                                       std::string& problem) {
+    return routeInterface(session.clientAddress, session.clientPort, session.localAddress,
+                          session.localPort, name, problem);
+}
+
+bool SystemHostNetwork::links(std::vector<LinkInfo>& links, std::string& problem) {
+    return listLinks(links, problem);
+}
+
+bool SystemHostNetwork::sshSessions(std::vector<SshSession>& sessions, std::string& problem) {
+    // The sockets OpenSSH's processes hold, whoever runs them.
+    std::set<unsigned long> sshdInodes;
+    bool complete = true;
+    DIR* proc = opendir("/proc");
+    if (!proc) {
+        problem = errnoText("cannot list /proc", errno);
+        return false;
+    }
+    while (struct dirent* entry = readdir(proc)) {
+        std::string pid = entry->d_name;
+        if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        std::string exe = linkTarget("/proc/" + pid + "/exe");
+        if (exe.empty()) {
+            // A process that ended meanwhile is no server; one we may not look at may be.
+            if (errno == EACCES || errno == EPERM)
+                complete = false;
+            continue;
+        }
+        if (!isSshServer(exe))
+            continue;
+        std::string fdDir = "/proc/" + pid + "/fd";
+        DIR* fds = opendir(fdDir.c_str());
+        if (!fds) {
+            if (errno == EACCES || errno == EPERM)
+                complete = false;
+            continue;
+        }
+        while (struct dirent* fd = readdir(fds))
+            if (unsigned long inode = socketInode(linkTarget(fdDir + "/" + fd->d_name)))
+                sshdInodes.insert(inode);
+        closedir(fds);
+    }
+    closedir(proc);
+    if (!complete) {
+        problem = "cannot see which processes are SSH servers (run as root)";
+        return false;
+    }
+    std::vector<TcpSocket> sockets = parseProcNetTcp(readWhole("/proc/net/tcp"));
+    for (const TcpSocket& socket : parseProcNetTcp(readWhole("/proc/net/tcp6")))
+        sockets.push_back(socket);
+    sessions = findSshSessions(sockets, sshdInodes);
+    // The session this runs in, if sudo or su left its variable: it may come from another
+    // SSH server.
+    if (const char* variable = std::getenv("SSH_CONNECTION"))
+        if (std::optional<SshSession> own = sshConnectionSession(variable))
+            if (std::none_of(sessions.begin(), sessions.end(), [&](const SshSession& s) {
+                    return s.clientAddress == own->clientAddress &&
+                           s.clientPort == own->clientPort && s.localPort == own->localPort;
+                }))
+                sessions.push_back(*own);
+    return true;
 }
 
 std::vector<InterfaceAddress> SystemHostNetwork::addresses() {
@@ -137,11 +201,6 @@ std::vector<InterfaceAddress> SystemHostNetwork::addresses() {
     }
     freeifaddrs(list);
     return result;
-}
-
-std::string SystemHostNetwork::sshLocalAddress() {
-    const char* value = std::getenv("SSH_CONNECTION");
-    return value ? sshServerAddress(value) : "";
 }
 
 std::vector<DeviceUser> SystemHostNetwork::processesHolding(const std::vector<std::string>& devices,
@@ -198,9 +257,30 @@ std::vector<DeviceUser> SystemHostNetwork::processesHolding(const std::vector<st
 
 HostFacts gatherHostFacts(HostNetwork& host, const CardInterfaces& card) {
     HostFacts facts;
-    facts.defaultRouteInterfaces = host.defaultRouteInterfaces();
+    std::string problem;
+    if (!host.defaultRouteInterfaces(facts.defaultRouteInterfaces, problem))
+        facts.unseen.push_back("the default routes: " + problem);
     facts.addresses = host.addresses();
-    facts.sshLocalAddress = host.sshLocalAddress();
+    std::vector<SshSession> sessions;
+    if (!host.sshSessions(sessions, problem))
+        facts.unseen.push_back("the SSH sessions: " + problem);
+    for (const SshSession& session : sessions) {
+        RoutedSshSession routed{session, {}};
+        if (!host.replyInterface(session, routed.replyInterface, problem))
+            facts.unseen.push_back("the route to SSH client " + session.clientAddress + ": " +
+                                   problem);
+        facts.sshSessions.push_back(routed);
+    }
+    // Whatever the card's netdevs are ports of, or rest on, may be an OVS datapath.
+    std::vector<std::string> names;
+    for (const NetInterface& netdev : card.netdevs) {
+        names.push_back(netdev.name);
+        names.insert(names.end(), netdev.above.begin(), netdev.above.end());
+    }
+    std::vector<LinkInfo> links;
+    if (!host.links(links, problem))
+        facts.unseen.push_back("the interfaces' kinds (Open vSwitch): " + problem);
+    facts.ovsDatapaths = ovsDatapathsAmong(links, names);
     facts.verbsUsers = host.processesHolding(card.verbsDevices, facts.verbsUsersComplete);
     return facts;
 }
