@@ -127,7 +127,8 @@ bool SystemHostNetwork::links(std::vector<LinkInfo>& links, std::string& problem
 
 bool SystemHostNetwork::sshSessions(std::vector<SshSession>& sessions, std::string& problem) {
     // The sockets OpenSSH's processes hold, whoever runs them.
-    std::set<unsigned long> sshdInodes;
+    // The sockets OpenSSH's processes hold, and those every process we can look at holds.
+    std::set<unsigned long> sshdInodes, heldInodes;
     bool complete = true;
     DIR* proc = opendir("/proc");
     if (!proc) {
@@ -139,31 +140,27 @@ bool SystemHostNetwork::sshSessions(std::vector<SshSession>& sessions, std::stri
         if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos)
             continue;
         std::string exe = linkTarget("/proc/" + pid + "/exe");
-        if (exe.empty()) {
-            // A process that ended meanwhile is no server; one we may not look at may be.
-            if (errno == EACCES || errno == EPERM)
-                complete = false;
-            continue;
-        }
-        if (!isSshServer(exe))
+        // A process that ended meanwhile holds nothing; one we may not look at may hold a
+        // listening socket. Kernel threads have no executable and no files.
+        if (exe.empty() && errno != EACCES && errno != EPERM)
             continue;
         std::string fdDir = "/proc/" + pid + "/fd";
-        DIR* fds = opendir(fdDir.c_str());
+        DIR* fds = exe.empty() ? nullptr : opendir(fdDir.c_str());
         if (!fds) {
-            if (errno == EACCES || errno == EPERM)
+            if (exe.empty() || errno == EACCES || errno == EPERM)
                 complete = false;
             continue;
         }
+        bool server = isSshServer(exe);
         while (struct dirent* fd = readdir(fds))
-            if (unsigned long inode = socketInode(linkTarget(fdDir + "/" + fd->d_name)))
-                sshdInodes.insert(inode);
+            if (unsigned long inode = socketInode(linkTarget(fdDir + "/" + fd->d_name))) {
+                heldInodes.insert(inode);
+                if (server)
+                    sshdInodes.insert(inode);
+            }
         closedir(fds);
     }
     closedir(proc);
-    if (!complete) {
-        problem = "cannot see which processes are SSH servers (run as root)";
-        return false;
-    }
     std::vector<TcpSocket> sockets = parseProcNetTcp(readWhole("/proc/net/tcp"));
     for (const TcpSocket& socket : parseProcNetTcp(readWhole("/proc/net/tcp6")))
         sockets.push_back(socket);
@@ -177,6 +174,16 @@ bool SystemHostNetwork::sshSessions(std::vector<SshSession>& sessions, std::stri
                            s.clientPort == own->clientPort && s.localPort == own->localPort;
                 }))
                 sessions.push_back(*own);
+    // A process root may not look at (hidepid, a security module, a more privileged
+    // supervisor) may be the sshd of a listening socket nobody else holds: the connections
+    // on its port count, marked as such. A user sees only their own processes, but cannot
+    // write a port file either.
+    if (!complete && geteuid() == 0)
+        for (SshSession& maybe :
+             connectionsOn(sockets, unattributedListeningPorts(sockets, heldInodes))) {
+            maybe.serverUnseen = true;
+            sessions.push_back(maybe);
+        }
     return true;
 }
 

@@ -153,8 +153,12 @@ std::string carriedText(const CardInterfaces& card, const HostFacts& host,
 }
 
 std::string sessionText(const SshSession& session) {
-    return "an SSH session from " + escaped(session.clientAddress) + " port " +
-           std::to_string(session.clientPort);
+    std::string from =
+        escaped(session.clientAddress) + " port " + std::to_string(session.clientPort);
+    if (session.serverUnseen)
+        return "a connection from " + from + " to port " + std::to_string(session.localPort) +
+               ", whose server cannot be looked at and may be sshd,";
+    return "an SSH session from " + from;
 }
 
 } // namespace

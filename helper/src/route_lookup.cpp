@@ -225,7 +225,8 @@ bool routeInterface(const std::string& destination, int destinationPort, const s
     std::vector<char> request(MNL_SOCKET_BUFFER_SIZE);
     nlmsghdr* message = mnl_nlmsg_put_header(request.data());
     message->nlmsg_type = RTM_GETROUTE;
-    message->nlmsg_flags = NLM_F_REQUEST;
+    // The acknowledgement after the answer ends the exchange, as NLMSG_DONE ends a dump.
+    message->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
     auto* route = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(message, sizeof(rtmsg)));
     route->rtm_family = static_cast<unsigned char>(family);
     route->rtm_dst_len = static_cast<unsigned char>(size * 8);

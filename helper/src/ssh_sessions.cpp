@@ -89,12 +89,26 @@ std::vector<SshSession> findSshSessions(const std::vector<TcpSocket>& sockets,
         if (socket.inode != 0 && sshdInodes.count(socket.inode) &&
             (socket.state == kTcpListen || socket.state == kTcpEstablished))
             sshdPorts.insert(socket.localPort);
+    return connectionsOn(sockets, sshdPorts);
+}
+
+std::vector<SshSession> connectionsOn(const std::vector<TcpSocket>& sockets,
+                                      const std::set<int>& ports) {
     std::vector<SshSession> sessions;
     for (const TcpSocket& socket : sockets)
-        if (socket.state == kTcpEstablished && sshdPorts.count(socket.localPort))
+        if (socket.state == kTcpEstablished && ports.count(socket.localPort))
             sessions.push_back(
                 {socket.localAddress, socket.localPort, socket.remoteAddress, socket.remotePort});
     return sessions;
+}
+
+std::set<int> unattributedListeningPorts(const std::vector<TcpSocket>& sockets,
+                                         const std::set<unsigned long>& heldInodes) {
+    std::set<int> ports;
+    for (const TcpSocket& socket : sockets)
+        if (socket.state == kTcpListen && !heldInodes.count(socket.inode))
+            ports.insert(socket.localPort);
+    return ports;
 }
 
 unsigned long socketInode(std::string_view linkTarget) {

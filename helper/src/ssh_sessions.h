@@ -32,6 +32,8 @@ struct SshSession {
     int localPort = 0;
     std::string clientAddress;
     int clientPort = 0;
+    // The process listening on the port could not be looked at: maybe sshd, maybe not.
+    bool serverUnseen = false;
 };
 
 // The sockets of a /proc/net/tcp or /proc/net/tcp6 text (the header and lines that are not of
@@ -45,6 +47,15 @@ std::vector<TcpSocket> parseProcNetTcp(std::string_view text);
 // listening socket is systemd's). Every such connection counts, whoever's it is.
 std::vector<SshSession> findSshSessions(const std::vector<TcpSocket>& sockets,
                                         const std::set<unsigned long>& sshdInodes);
+
+// The ports of the listening sockets no process we could look at holds (`heldInodes`): when
+// some processes cannot be looked at, they may be sshd's.
+std::set<int> unattributedListeningPorts(const std::vector<TcpSocket>& sockets,
+                                         const std::set<unsigned long>& heldInodes);
+
+// The established connections on one of `ports`, as sessions.
+std::vector<SshSession> connectionsOn(const std::vector<TcpSocket>& sockets,
+                                      const std::set<int>& ports);
 
 // The inode of a socket from the target of a /proc/<pid>/fd link ("socket:[12345]"); 0 if it
 // is not a socket.

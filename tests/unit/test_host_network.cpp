@@ -85,6 +85,14 @@ TEST_CASE("every established connection on a port sshd listens on is an SSH sess
     CHECK(findSshSessions(sockets, {}).empty());
 }
 
+TEST_CASE("a listening socket nobody visible holds is named, in case its owner is sshd") {
+    std::vector<TcpSocket> sockets = parseProcNetTcp(tcpTable());
+    CHECK(unattributedListeningPorts(sockets, {100, 101, 200}).empty());
+    CHECK(unattributedListeningPorts(sockets, {100}) == std::set<int>{22});
+    CHECK(connectionsOn(sockets, {80}).size() == 1);
+    CHECK(connectionsOn(sockets, {80})[0].clientAddress == "10.99.0.2");
+}
+
 TEST_CASE("sshd's sockets are told by the fd link and the executable, not the process name") {
     CHECK(socketInode("socket:[24327]") == 24327);
     CHECK(socketInode("socket:[]") == 0);

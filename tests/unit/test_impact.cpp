@@ -126,6 +126,12 @@ TEST_CASE("the guard refuses a restart that would cut anyone's SSH session") {
     CHECK(refusal.find("203.0.113.5") == std::string::npos);
     CHECK(refusal.find("--force") != std::string::npos);
     CHECK(refusal.find("default route") == std::string::npos);
+    // A connection to a port whose server root may not look at could be SSH: it counts.
+    host.sshSessions = {{{"10.0.100.1", 2024, "10.0.100.9", 50000, true}, ""}};
+    CHECK(restartRefusal(kCard, card, host)
+              .find("not switching: a connection from 10.0.100.9 port 50000 to port 2024, whose "
+                    "server cannot be looked at and may be sshd, comes in on 10.0.100.1 of "
+                    "vmbr100") != std::string::npos);
     // An IPv4 session may come as IPv6's mapped form.
     host.sshSessions = {{{"::ffff:10.0.100.1", 22, "10.0.100.9", 50000}, ""}};
     CHECK_FALSE(restartRefusal(kCard, card, host).empty());
