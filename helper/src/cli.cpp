@@ -294,7 +294,8 @@ void printIdentityTable(const std::vector<CardTask>& tasks) {
             guid += " (node_guid " + formatGuid(*identity.nodeGuid) + ")";
         table.push_back(
             {task.card.address.str(), guid, shown(identity.vpd.serial), shown(identity.vpd.part),
-             shown(identity.vpd.product), shown(identity.psid), shown(identity.firmware),
+             shown(identity.vpd.product), shown(escaped(identity.psid)),
+             shown(escaped(identity.firmware)),
              task.entry() ? task.entry()->key + " (" + where(*task.entry()) + ")" : "-"});
         if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
             notes.push_back(task.card.address.str() + ": " + warning);
