@@ -320,7 +320,7 @@ TEST_CASE("sudo at a terminal over SSH: the session sudo hid from the environmen
     CHECK(m.ports(kCx2a) == "ib,ib");
 }
 
-TEST_CASE("ssh host sudo apply without a terminal: refused, exit 1 with the reason; --force") {
+TEST_CASE("ssh host sudo apply without a terminal: refused, exit 1 with the reason, --force") {
     NetworkSandbox net;
     net.link("mlxg0", "10.99.0.1", "10.99.0.2");
     SshServer sshd(net, {"10.99.0.1"});
@@ -342,7 +342,7 @@ TEST_CASE("ssh host sudo apply without a terminal: refused, exit 1 with the reas
     CHECK(m.ports(kCx2a) == "ib,ib");
 }
 
-TEST_CASE("anyone's SSH session counts; the dry run shows it; udev and --syslog are not asked") {
+TEST_CASE("anyone's SSH session counts, the dry run shows it, udev and --syslog are not asked") {
     NetworkSandbox net;
     net.link("mlxg0", "10.99.0.1", "10.99.0.2");
     SshServer sshd(net, {"10.99.0.1"});
