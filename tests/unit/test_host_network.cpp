@@ -2,7 +2,7 @@
 // The host beyond sysfs: SSH sessions from /proc/net/tcp{,6}, SSH_CONNECTION, Open vSwitch
 // datapaths, processes holding a device. The parsers get the kernel's formats; the process scan
 // runs on this very process.
-#include "host_network.h"
+#include "host_network_system.h"
 
 #include <cstdlib>
 #include <doctest/doctest.h>
