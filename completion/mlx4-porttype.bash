@@ -13,10 +13,10 @@ _mlx4_porttype_addresses() {
 }
 
 _mlx4_porttype() {
-    local cur prev words cword
+    local cur prev words cword split
     # Addresses hold colons, which bash splits words at: -n : and __ltrim_colon_completions
-    # keep them whole.
-    _init_completion -n : || return
+    # keep them whole. -s splits --timeout=30 into the option and its value.
+    _init_completion -s -n : || return
 
     local global_options="--config-dir --syslog --verbose --quiet --help --version"
     local commands="apply status check wait"
@@ -46,7 +46,7 @@ _mlx4_porttype() {
     case $command in
     "") options="$global_options $commands" ;;
     apply)
-        options="--dry-run --json --all --retry"
+        options="--dry-run --json --force --retry --all"
         addresses=$(_mlx4_porttype_addresses)
         ;;
     status)
@@ -56,6 +56,8 @@ _mlx4_porttype() {
     wait) options="--timeout" ;;
     check) options="" ;;
     esac
+    # An option's value was asked for and has no completion of its own: nothing to offer.
+    $split && return
     if [[ $cur == -* || -z $addresses ]]; then
         COMPREPLY=($(compgen -W "$options" -- "$cur"))
     else

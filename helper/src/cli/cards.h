@@ -41,6 +41,7 @@ struct RestartImpact {
     CardInterfaces before;
     HostFacts host;
     std::vector<std::string> lines; // restartImpact()
+    std::string guardVerdict;       // for the dry run: guardVerdict()
 };
 RestartImpact readRestartImpact(const CardInfo& card, const CardPlan& plan);
 

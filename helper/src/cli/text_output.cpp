@@ -2,6 +2,7 @@
 #include "text_output.h"
 
 #include "device_table.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -73,7 +74,8 @@ void printIdentityTable(const std::vector<ConfiguredCard>& cards) {
             guid += " (node_guid " + formatGuid(*identity.nodeGuid) + ")";
         table.push_back(
             {card.card.address.str(), guid, shown(identity.vpd.serial), shown(identity.vpd.part),
-             shown(identity.vpd.product), shown(identity.psid), shown(identity.firmware),
+             shown(identity.vpd.product), shown(escaped(identity.psid)),
+             shown(escaped(identity.firmware)),
              card.entry() ? card.entry()->key + " (" + card.entry()->where() + ")" : "-"});
         if (std::string warning = ethernetOnlyWarning(card); !warning.empty())
             notes.push_back(card.card.address.str() + ": " + warning);
@@ -148,6 +150,8 @@ void printPlan(const ConfiguredCard& card, const CardPlan& plan, const RestartIm
         std::printf("  a restart takes down, until the card is back:\n");
         for (const std::string& line : impact->lines)
             std::printf("    %s\n", line.c_str());
+        if (!impact->guardVerdict.empty())
+            std::printf("  the guard: %s\n", impact->guardVerdict.c_str());
     }
 }
 

@@ -38,6 +38,15 @@ OutcomeFacts outcomeFacts(const ConfiguredCard& card, const ApplyRun& run) {
             card.entry() ? card.entry()->where() : std::string(), run.options.dryRun, false};
 }
 
+// The ports that run Ethernet in `states` (port 1 first).
+std::vector<int> ethernetPorts(const std::vector<PortState>& states) {
+    std::vector<int> ports;
+    for (size_t i = 0; i < states.size(); ++i)
+        if (states[i].active == PortType::Eth)
+            ports.push_back(static_cast<int>(i) + 1);
+    return ports;
+}
+
 // A failure: logged, and the report says so.
 bool fail(CardReport& report, const std::string& message) {
     logError(message);
@@ -108,10 +117,10 @@ std::optional<ApplyResult> switchUnderLock(const ConfiguredCard& card, const App
     std::optional<RestartImpact> impact;
     if (result.outcome == ApplyOutcome::Planned && plan.mayRestart())
         impact = readRestartImpact(card.card, plan);
-    // An admin at a terminal is stopped before cutting the network they work over; udev
-    // and scripts are never asked.
-    if (impact && guardApplies(isatty(STDIN_FILENO) == 1, run.options.useSyslog,
-                               !context.udevAction.empty(), run.options.force)) {
+    // A run is stopped before cutting the host's network, at a terminal or not; udev events
+    // and the boot unit are never asked.
+    if (impact &&
+        guardApplies(run.options.useSyslog, !context.udevAction.empty(), run.options.force)) {
         if (std::string refusal = restartRefusal(label, impact->before, impact->host);
             !refusal.empty()) {
             fail(report, refusal);
@@ -129,8 +138,8 @@ std::optional<ApplyResult> switchUnderLock(const ConfiguredCard& card, const App
     result = switchCard(ports, plan);
     // What ifupdown leaves undone once the card is back.
     if (impact && result.restarts > 0)
-        for (const std::string& notice :
-             afterRestartNotices(impact->before, readCardInterfaces(card.card)))
+        for (const std::string& notice : afterRestartNotices(
+                 impact->before, readCardInterfaces(card.card), ethernetPorts(result.after)))
             logWarning(label + ": " + notice);
     return result;
 }
@@ -184,8 +193,12 @@ bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& repor
     } else if (dryRun && !json && result.outcome == ApplyOutcome::Planned) {
         // The dry run shows what a restart would take down.
         std::optional<RestartImpact> shown;
-        if (plan.mayRestart())
+        if (plan.mayRestart()) {
             shown = readRestartImpact(card.card, plan);
+            shown->guardVerdict = guardVerdict(
+                shown->before, shown->host,
+                !run.options.useSyslog && run.context.udevAction.empty(), run.options.force);
+        }
         printPlan(card, plan, shown ? &*shown : nullptr);
     } else if (!(dryRun && (result.outcome == ApplyOutcome::InSync ||
                             result.outcome == ApplyOutcome::Planned))) {

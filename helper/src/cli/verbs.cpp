@@ -17,8 +17,8 @@ const std::vector<Verb>& verbs() {
          runApply,
          "  apply [--dry-run] [--json] [--force] [--retry] (--all | ADDRESS...)\n"
          "                               set port types of the given cards (or all);\n"
-         "                               --force: switch even a card that carries this\n"
-         "                               SSH session or the default route; --retry: try\n"
+         "                               --force: switch even a card that carries an\n"
+         "                               SSH session or a default route; --retry: try\n"
          "                               a target the kernel refused earlier (a run with\n"
          "                               stdin a terminal always does)\n"},
         {"status",
