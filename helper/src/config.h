@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The configuration: DIR/config.json then DIR/config.d/*.json, validated strictly and merged.
+// The configuration: DIR/config.json, DIR/config.d/*.json, then DIR/set.json, validated strictly
+// and merged.
 #pragma once
 
 #include "address.h"
@@ -78,7 +79,7 @@ struct ConfigMatch {
 // The merged configuration: later files replace `default` and whole entries with the same key.
 struct Config : CardEntries {
     std::vector<std::string> files; // in the order they were read
-    // Of the files' names and contents (loadConfigDir() only): another value means the
+    // Of the files' names and contents (buildConfig() only): another value means the
     // configuration was edited.
     std::string fingerprint;
 
@@ -104,10 +105,40 @@ Config mergeConfigFiles(const std::vector<ConfigFile>& files);
 // The largest file accepted; a configuration is a few hundred bytes per card.
 constexpr size_t kMaxConfigFileSize = 1024 * 1024;
 
-// Reads DIR/config.json and DIR/config.d/*.json (lexical order; other names are ignored).
-// A missing DIR or one without config files is an empty configuration. Files and directories
-// writable by group or others, or owned by anyone but root and `trustedUser`, are refused.
+// The file `mlx4-porttype set` and `unset` own, in the configuration directory.
+constexpr const char kSetFileName[] = "set.json";
+
+// DIR/set.json.
+std::string setFilePath(const std::string& dir);
+
+// One configuration file as read: its path and its text.
+struct ConfigSource {
+    std::string path;
+    std::string text;
+};
+
+// Reads DIR/config.json, DIR/config.d/*.json (lexical order; other names are ignored), then
+// DIR/set.json, so that what `set` recorded comes after every file the admin wrote. A missing
+// DIR or one without config files is an empty configuration. Files and directories writable by
+// group or others, or owned by anyone but root and `trustedUser`, are refused.
+std::vector<ConfigSource> readConfigSources(const std::string& dir, uid_t trustedUser,
+                                            std::vector<ConfigError>& errors);
+
+// Parses and merges the files in the order given (pure): what loadConfigDir() does with what
+// it read, and what `set` does with the configuration it is about to write.
+Config buildConfig(const std::vector<ConfigSource>& sources, std::vector<ConfigError>& errors);
+
+// readConfigSources(), then buildConfig().
 Config loadConfigDir(const std::string& dir, uid_t trustedUser, std::vector<ConfigError>& errors);
+
+// One file on its own, wherever it is and whoever owns it (check --file: a file about to be
+// installed): read, parsed and checked as the loader does. nullopt if it cannot be read.
+std::optional<ConfigFile> checkConfigFile(const std::string& path,
+                                          std::vector<ConfigError>& errors);
+
+// "; did you mean \"default\"?" when `word` is a near miss of one of `candidates` (case aside),
+// else empty: the loader's suggestion, for words from elsewhere (the command line).
+std::string didYouMeanSuffix(std::string_view word, const std::vector<std::string>& candidates);
 
 // The wants for each of a card's `portCount` ports. A list shorter than the card keeps the
 // remaining ports; a longer one is an error (returned in `problem`).
