@@ -14,6 +14,7 @@
 #include "models.h"
 #include "port_link.h"
 #include "refusal_memory.h"
+#include "set_command.h"
 #include "switching.h"
 #include "sysfs.h"
 #include "text.h"
@@ -52,12 +53,20 @@ const char kUsage[] =
     "                               SSH session or the default route\n"
     "  status [--json] [ADDRESS...] cards present, their identity, current and configured\n"
     "                               types\n"
-    "  check                        validate the configuration, print the mapping\n"
+    "  check [--file FILE]          validate the configuration, print the mapping;\n"
+    "                               --file: check one file on its own\n"
+    "  set [--no-apply] [--dry-run] [--force] KEY TYPE [TYPE]\n"
+    "                               record KEY's port types in set.json and apply\n"
+    "                               them to the cards concerned (KEY: default, an\n"
+    "                               address, guid:, serial: or part:; TYPE: ib, eth,\n"
+    "                               auto or keep)\n"
+    "  unset [--no-apply] [--dry-run] [--force] KEY\n"
+    "                               remove KEY from set.json and apply the result\n"
     "  wait [--timeout SECONDS]     wait until every configured VPI card is as configured\n"
     "                               (default timeout 30 s); writes nothing\n"
     "\n"
     "Options:\n"
-    "  --config-dir DIR  read DIR/config.json and DIR/config.d/*.json\n"
+    "  --config-dir DIR  read DIR/config.json, DIR/config.d/*.json and DIR/set.json\n"
     "                    (default " MLX4_DEFAULT_CONFIG_DIR ")\n"
     "  --syslog          log to syslog instead of stderr (used by the udev rule)\n"
     "  -v, --verbose     also log debug messages\n"
@@ -85,6 +94,9 @@ struct Options {
     bool all = false;
     bool json = false;
     bool force = false;
+    bool noApply = false;
+    std::string file;                  // check --file
+    std::vector<std::string> operands; // set, unset: KEY and TYPEs
     int timeoutSeconds = kDefaultWaitTimeout;
     std::vector<PciAddress> addresses;
 };
@@ -99,10 +111,15 @@ struct UsageError {
 // A word that is not an option: the command, then its addresses.
 void addOperand(Options& options, const std::string& arg) {
     if (options.command.empty()) {
-        if (arg != "apply" && arg != "status" && arg != "check" && arg != "wait")
+        if (arg != "apply" && arg != "status" && arg != "check" && arg != "wait" && arg != "set" &&
+            arg != "unset")
             throw UsageError{"unknown command " + quote(arg, 64) +
-                             "; the commands are apply, status, check and wait"};
+                             "; the commands are apply, status, check, wait, set and unset"};
         options.command = arg;
+        return;
+    }
+    if (options.command == "set" || options.command == "unset") {
+        options.operands.push_back(arg);
         return;
     }
     if (options.command == "check" || options.command == "wait")
@@ -148,14 +165,24 @@ Options parseArguments(int argc, char** argv) {
             options.verbosity = 1;
         } else if (arg == "-q" || arg == "--quiet") {
             options.verbosity = -1;
-        } else if (arg == "--dry-run" && options.command == "apply") {
+        } else if (arg == "--dry-run" && (options.command == "apply" || options.command == "set" ||
+                                          options.command == "unset")) {
             options.dryRun = true;
         } else if (arg == "--all" && options.command == "apply") {
             options.all = true;
         } else if (arg == "--json" && (options.command == "status" || options.command == "apply")) {
             options.json = true;
-        } else if (arg == "--force" && options.command == "apply") {
+        } else if (arg == "--force" && (options.command == "apply" || options.command == "set" ||
+                                        options.command == "unset")) {
             options.force = true;
+        } else if (arg == "--no-apply" &&
+                   (options.command == "set" || options.command == "unset")) {
+            options.noApply = true;
+        } else if ((arg == "--file" || arg.rfind("--file=", 0) == 0) &&
+                   options.command == "check") {
+            options.file = valueOf("--file");
+            if (options.file.empty())
+                throw UsageError{"--file needs a file"};
         } else if ((arg == "--timeout" || arg.rfind("--timeout=", 0) == 0) &&
                    options.command == "wait") {
             std::string value = valueOf("--timeout");
@@ -177,6 +204,10 @@ Options parseArguments(int argc, char** argv) {
         throw UsageError{"no command given"};
     if (options.command == "apply" && options.all == !options.addresses.empty())
         throw UsageError{"apply needs either --all or one or more addresses"};
+    if (options.command == "set" && (options.operands.size() < 2 || options.operands.size() > 3))
+        throw UsageError{"set needs KEY and one or two TYPEs, as in: set default eth"};
+    if (options.command == "unset" && options.operands.size() != 1)
+        throw UsageError{"unset needs one KEY, as in: unset default"};
     return options;
 }
 
@@ -679,10 +710,8 @@ void printApplyJson(const std::vector<CardReport>& reports, bool dryRun) {
     printJson(document);
 }
 
-int commandApply(const Options& options) {
-    Config config;
-    if (!loadConfig(options, config))
-        return kExitUsage;
+// apply with a configuration already loaded (set and unset pass the one they wrote).
+int applyConfig(const Options& options, const Config& config) {
     std::vector<CardReport> reports;
     bool ok = true;
     if (options.all && !config.defaultEntry && !config.namesCards()) {
@@ -716,6 +745,36 @@ int commandApply(const Options& options) {
     bool wouldWrite = std::any_of(reports.begin(), reports.end(),
                                   [](const CardReport& r) { return r.result == "changed"; });
     return options.dryRun && wouldWrite ? kExitDrift : kExitOk;
+}
+
+int commandApply(const Options& options) {
+    Config config;
+    if (!loadConfig(options, config))
+        return kExitUsage;
+    return applyConfig(options, config);
+}
+
+int commandSet(const Options& options) {
+    SetRequest request;
+    request.configDir = options.configDir;
+    request.unset = options.command == "unset";
+    request.entry.key = options.operands.front();
+    request.entry.types.assign(options.operands.begin() + 1, options.operands.end());
+    request.noApply = options.noApply;
+    request.dryRun = options.dryRun;
+    request.force = options.force;
+    request.useSyslog = options.useSyslog;
+    request.fromUdev = !udevAction().empty();
+    return runSetCommand(
+        request,
+        [&options](const Config& config, const std::vector<PciAddress>& addresses, bool dryRun) {
+            Options apply = options;
+            apply.command = "apply";
+            apply.addresses = addresses;
+            apply.all = false;
+            apply.dryRun = dryRun;
+            return applyConfig(apply, config);
+        });
 }
 
 struct PortRow {
@@ -945,7 +1004,27 @@ bool printMatches(const Config& config) {
     return ok;
 }
 
+// check --file: one file on its own (a file about to be installed, such as Ansible's copy).
+int commandCheckFile(const std::string& path) {
+    std::vector<ConfigError> errors;
+    checkConfigFile(path, errors);
+    for (size_t i = 0; i < errors.size() && i < kMaxErrorsShown; ++i)
+        logError(errors[i].str());
+    if (errors.size() > kMaxErrorsShown)
+        logError("... and " + std::to_string(errors.size() - kMaxErrorsShown) +
+                 " more errors not shown");
+    if (!errors.empty()) {
+        logError(path + " is not a valid configuration: " + std::to_string(errors.size()) +
+                 " error" + (errors.size() > 1 ? "s" : ""));
+        return kExitUsage;
+    }
+    std::printf("%s: valid\n", path.c_str());
+    return kExitOk;
+}
+
 int commandCheck(const Options& options) {
+    if (!options.file.empty())
+        return commandCheckFile(options.file);
     Config config;
     if (!loadConfig(options, config))
         return kExitUsage;
@@ -1132,6 +1211,8 @@ int runCommand(const Options& options) {
         return commandStatus(options);
     if (options.command == "wait")
         return commandWait(options);
+    if (options.command == "set" || options.command == "unset")
+        return commandSet(options);
     return commandCheck(options);
 }
 
