@@ -184,7 +184,7 @@ TEST_CASE("set default does not beat the admin's slot entry, and says which entr
     CHECK(m.writesTo(kCx2a).empty());
 }
 
-TEST_CASE("unset removes the entry; a card left with no entry keeps its types") {
+TEST_CASE("unset removes the entry, and a card left with no entry keeps its types") {
     Machine m;
     twoCards(m);
     REQUIRE(m.run({"set", "default", "eth"}).status == 0);
@@ -259,7 +259,7 @@ TEST_CASE("set --dry-run shows the change to set.json and the plan, and writes n
     CHECK(contents(setFile(m)) == before);
 }
 
-TEST_CASE("a set the guard refuses writes nothing; --force records and switches") {
+TEST_CASE("a set the guard refuses writes nothing, and --force records and switches") {
     const auto [interfaceFound, addressFound] = anIpv4Interface();
     // Plain copies: a C++17 lambda cannot capture a structured binding.
     const std::string interface = interfaceFound, address = addressFound;

@@ -88,7 +88,7 @@ TEST_CASE("a set.json entry replaces the admin's entry of the same key: later fi
     CHECK_FALSE(effect.outrankedBy);
 }
 
-TEST_CASE("a same-rank conflict the edit creates for a card is found; an old one is not blamed") {
+TEST_CASE("a same-rank conflict the edit creates for a card is found, an old one is not blamed") {
     const std::string admin = R"({"cards": {"serial:MT1037X01146": "ib"}})";
     Config before = build(admin, "");
     Config after = build(admin, withSet("", "guid:0002c903000cc89a", {"eth"}));
