@@ -5,6 +5,7 @@
 #include "address.h"
 #include "identity.h"
 #include "json_document.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -179,6 +180,20 @@ bool sameKey(std::string_view a, std::string_view b) {
 }
 
 std::vector<std::string> checkSetArguments(const SetEntry& entry) {
+    // Bytes that are not UTF-8 cannot be written into JSON: say so with the bytes escaped, as
+    // they were typed.
+    std::vector<std::string> words{entry.key};
+    words.insert(words.end(), entry.types.begin(), entry.types.end());
+    std::vector<std::string> notText;
+    for (const std::string& word : words) {
+        try {
+            (void)Json(word).dump();
+        } catch (const nlohmann::json::exception&) {
+            notText.push_back(quote(word) + " is not UTF-8 text");
+        }
+    }
+    if (!notText.empty())
+        return notText;
     std::vector<std::string> messages = loaderMessages(entry.key, Json("keep"));
     // A near miss of "default" would otherwise read as a malformed PCI address.
     std::string nearDefault = didYouMeanSuffix(entry.key, {"default"});

@@ -140,6 +140,9 @@ TEST_CASE("the arguments are checked with the loader's messages and its did-you-
     CHECK(address[0].find("did you mean \"0000:05:00.0\"?") != std::string::npos);
     CHECK(checkSetArguments({"default", {"eth", "ib", "ib"}}).size() == 1);
     CHECK(checkSetArguments({"defualt", {"ethernet"}}).size() == 2);
+    auto bytes = checkSetArguments({"default", {"e\xfft"}});
+    REQUIRE(bytes.size() == 1);
+    CHECK(bytes[0] == "\"e\\xfft\" is not UTF-8 text");
 }
 
 TEST_CASE("the dry run's change is the lines that differ") {
