@@ -167,6 +167,17 @@ TEST_CASE("set refuses a same-rank conflict it would create for a card present")
     CHECK(exists(setFile(m)));
 }
 
+TEST_CASE("set refuses an entry a card present cannot take: two types for a one-port card") {
+    Machine m;
+    m.bed.addCard(CardSpec(kCx3, {"ib"}, 0x1003));
+    RunResult r = m.run({"set", "07:00.0", "eth", "ib"});
+    CHECK(r.status == 2);
+    CHECK(contains(r.err, "the configuration lists 2 ports but the card has 1"));
+    CHECK(contains(r.err, "nothing was written"));
+    CHECK_FALSE(exists(setFile(m)));
+    CHECK(m.writes().empty());
+}
+
 TEST_CASE("set default does not beat the admin's slot entry, and says which entry decides") {
     Machine m;
     twoCards(m);
