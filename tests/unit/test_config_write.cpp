@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // set.json on disk: replaced atomically with mode 0644, never through a symbolic link, and the
 // loader reads it after every file the admin wrote.
-#include "config.h"
+#include "config_dir.h"
 #include "config_write.h"
 
 #include <cstdlib>

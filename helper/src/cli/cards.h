@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// What every verb does first: load the configuration, find the cards, read what of their
+// identity the configuration or the verb needs, and the models the verbs render (output.h).
+#pragma once
+
+#include "config.h"
+#include "configured_card.h"
+#include "host_network.h"
+#include "plan.h"
+#include "port_link.h"
+#include "verbs.h"
+#include "verdicts.h"
+
+#include <string>
+#include <vector>
+
+namespace mlx4 {
+
+// Configuration errors printed before the rest are only counted.
+constexpr size_t kMaxErrorsShown = 30;
+
+// Loads the configuration of --config-dir, logging its errors; false if there were any.
+bool loadConfig(const Options& options, Config& config);
+
+// Logs configuration errors (the first few dozen, then their number), and last their count
+// with `notDone`, what was therefore not done ("no card was changed").
+void logConfigErrors(const std::vector<ConfigError>& errors, const std::string& notDone);
+
+// The cards named on the command line, or all mlx4 cards. False if one could not be found;
+// `missing` gets the address of each one without a device, with the message logged for it.
+struct MissingCard {
+    PciAddress address;
+    std::string problem;
+};
+bool collectCards(const Options& options, std::vector<CardInfo>& cards,
+                  std::vector<MissingCard>* missing = nullptr);
+
+// The card as the configuration sees it, reading what `needs` says of its identity (a caller
+// that read it already passes it as `known`).
+ConfiguredCard readConfiguredCard(const CardInfo& card, const Config& config,
+                                  IdentityNeeds needs = {}, const CardIdentity* known = nullptr);
+
+// Once per command, not per card: identity is for root only, which a user may not expect.
+void noteIdentityNeedsRoot(const std::vector<ConfiguredCard>& cards);
+
+// What a restart of the card would take down, read just before it is planned to happen.
+struct RestartImpact {
+    CardInterfaces before;
+    HostFacts host;
+    std::vector<std::string> lines; // restartImpact()
+};
+RestartImpact readRestartImpact(const CardInfo& card, const CardPlan& plan);
+
+// apply's model: what became of one card, logged as it happens and printed by apply --json.
+struct CardReport {
+    std::string address;
+    std::string model; // empty if there is no such device
+    CardResult result = CardResult::Unchanged;
+    int restarts = 0;
+    std::string message; // the line logged for the card
+    std::vector<PortState> before, after;
+};
+
+// status's model, one per port and one per card.
+struct PortRow {
+    PortReading reading;
+    std::string configured; // empty if not configured
+    bool inSync = false;    // portInSync()
+    PortLink link;          // what the port is as an interface
+};
+
+struct CardRow {
+    ConfiguredCard card;
+    std::vector<PortRow> ports;
+    CardStatus status = CardStatus::Left;
+    std::string refused; // the kernel refused its target earlier: what to do
+};
+
+} // namespace mlx4
