@@ -68,7 +68,7 @@ TEST_CASE("apply's results have the names apply --json prints") {
     CHECK(cardResultName(CardResult::Skipped) == "skipped");
 }
 
-TEST_CASE("udev events other than bind skip a target refused earlier; an admin and bind try") {
+TEST_CASE("udev events other than bind skip a target refused earlier, an admin and bind try") {
     CHECK(retryRule("") == RetryRule::Try);
     CHECK(retryRule("bind") == RetryRule::Try);
     CHECK(retryRule("add") == RetryRule::SkipIfRefusedEarlier);
@@ -233,7 +233,7 @@ TEST_CASE("a port of a refused card is never shown in sync") {
     CHECK(portInSync(configured(boundCard(), "\"eth\""), port, PortWant::Eth));
 }
 
-TEST_CASE("an Ethernet-only card asked for ib is warned about; asked for eth it is not") {
+TEST_CASE("an Ethernet-only card asked for ib is warned about, asked for eth it is not") {
     ConfiguredCard ib = configured(boundCard(), "\"ib\"", "MCX312A-XCBT");
     CHECK(ethernetOnlyWarning(ib) ==
           "MCX312A-XCBT is an Ethernet-only card (ConnectX-3 EN): its ports cannot run ib, which "
