@@ -215,6 +215,10 @@ int runApply(const Options& options, const RunContext& context) {
     Config config;
     if (!loadConfig(options, config))
         return kExitUsage;
+    return applyConfig(options, context, config);
+}
+
+int applyConfig(const Options& options, const RunContext& context, const Config& config) {
     std::vector<CardReport> reports;
     bool ok = true;
     if (options.all && !config.defaultEntry && !config.namesCards()) {

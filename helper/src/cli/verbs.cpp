@@ -28,16 +28,32 @@ const std::vector<Verb>& verbs() {
          "  status [--json] [ADDRESS...] cards present, their identity, current and configured\n"
          "                               types\n"},
         {"check",
-         {},
+         {VerbOption::File},
          Operands::None,
          runCheck,
-         "  check                        validate the configuration, print the mapping\n"},
+         "  check [--file FILE]          validate the configuration, print the mapping;\n"
+         "                               --file: check one file on its own\n"},
         {"wait",
          {VerbOption::Timeout},
          Operands::None,
          runWait,
          "  wait [--timeout SECONDS]     wait until every configured VPI card is as configured\n"
          "                               (default timeout 30 s); writes nothing\n"},
+        {"set",
+         {VerbOption::NoApply, VerbOption::DryRun, VerbOption::Force},
+         Operands::KeyAndTypes,
+         runSet,
+         "  set [--no-apply] [--dry-run] [--force] KEY TYPE [TYPE]\n"
+         "                               record KEY's port types in set.json and apply\n"
+         "                               them to the cards concerned (KEY: default, an\n"
+         "                               address, guid:, serial: or part:; TYPE: ib, eth,\n"
+         "                               auto or keep)\n"},
+        {"unset",
+         {VerbOption::NoApply, VerbOption::DryRun, VerbOption::Force},
+         Operands::Key,
+         runUnset,
+         "  unset [--no-apply] [--dry-run] [--force] KEY\n"
+         "                               remove KEY from set.json and apply the result\n"},
     };
     return table;
 }
@@ -63,6 +79,10 @@ const char* optionName(VerbOption option) {
         return "--all";
     case VerbOption::Timeout:
         return "--timeout";
+    case VerbOption::NoApply:
+        return "--no-apply";
+    case VerbOption::File:
+        return "--file";
     }
     return "";
 }
@@ -80,7 +100,7 @@ std::string usageText() {
         text += verb.help;
     text += "\n"
             "Options:\n"
-            "  --config-dir DIR  read DIR/config.json and DIR/config.d/*.json\n"
+            "  --config-dir DIR  read DIR/config.json, DIR/config.d/*.json and DIR/set.json\n"
             "                    (default " MLX4_DEFAULT_CONFIG_DIR ")\n"
             "  --syslog          log to syslog instead of stderr (used by the udev rule)\n"
             "  -v, --verbose     also log debug messages\n"
