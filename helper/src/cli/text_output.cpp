@@ -83,8 +83,8 @@ void printIdentityTable(const std::vector<ConfiguredCard>& cards) {
         table.push_back({card.card.address.str(), guid,
                          orUnknown(identity.serialUnknown, identity.vpd.serial),
                          orUnknown(identity.partUnknown, identity.vpd.part),
-                         shown(identity.vpd.product), shown(escaped(identity.psid, 64)),
-                         shown(escaped(identity.firmware, 64)), configuredBy});
+                         shown(identity.vpd.product), shown(escaped(identity.psid)),
+                         shown(escaped(identity.firmware)), configuredBy});
         // A refused card says why in its note below the port table.
         if (identity.anyUnknown() && !card.problem())
             notes.push_back(card.card.address.str() +
@@ -162,6 +162,8 @@ void printPlan(const ConfiguredCard& card, const CardPlan& plan, const RestartIm
         std::printf("  a restart takes down, until the card is back:\n");
         for (const std::string& line : impact->lines)
             std::printf("    %s\n", line.c_str());
+        if (!impact->guardVerdict.empty())
+            std::printf("  the guard: %s\n", impact->guardVerdict.c_str());
     }
 }
 

@@ -16,13 +16,13 @@ namespace {
 
 std::string refusedNote(const CardInfo& card) {
     return card.address.str() +
-           ": the kernel refused this configuration earlier; udev events leave the card alone "
-           "until the configuration changes or the driver binds it anew; run mlx4-porttype "
-           "apply " +
-           card.address.str() + " to try again";
+           ": the kernel refused this configuration earlier; udev events and the boot unit "
+           "leave the card alone until its configured types change or the driver binds it "
+           "anew; run `mlx4-porttype apply --retry " +
+           card.address.str() + "` to try again";
 }
 
-CardRow statusRow(const ConfiguredCard& card, const RunContext& context, const Config& config) {
+CardRow statusRow(const ConfiguredCard& card, const RunContext& context) {
     CardRow row{card, {}, CardStatus::Left, {}};
     SysfsCardPorts ports(card.card);
     // The ports that are there, by number: a card with mlx4_port1 and mlx4_port3 has no port 2.
@@ -48,8 +48,7 @@ CardRow statusRow(const ConfiguredCard& card, const RunContext& context, const C
                              portLink(interfaces, port.port, running)});
     }
     row.status = cardStatus(card, reading);
-    if (wants &&
-        earlierRefusal(context.runDir, card.card, makePlan(reading, *wants), config.fingerprint))
+    if (wants && earlierRefusal(context.runDir, card.card.address, makePlan(reading, *wants), *wants))
         row.refused = refusedNote(card.card);
     return row;
 }
@@ -67,7 +66,7 @@ int runStatus(const Options& options, const RunContext& context) {
     for (const CardInfo& card : cards) {
         rows.push_back(statusRow(
             readConfiguredCard(card, config, context.runDir, IdentityNeeds{true, true, true}),
-            context, config));
+            context));
         CardStatus status = rows.back().status;
         ok &= status != CardStatus::Refused && status != CardStatus::Unreadable;
         drift |= !inSync(status);

@@ -42,7 +42,7 @@ WaitVerdict verdictFor(const CardInfo& device, const Config& config, const RunCo
         plan = makePlan(readCard(ports), *card.wants());
     }
     return waitVerdict(card, matched, plan ? &*plan : nullptr, [&] {
-        return earlierRefusal(context.runDir, device, *plan, config.fingerprint).has_value();
+        return earlierRefusal(context.runDir, device.address, *plan, *card.wants()).has_value();
     });
 }
 

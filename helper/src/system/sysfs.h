@@ -50,6 +50,7 @@ public:
     int readPort(int port, std::string& text) override;
     bool isWritable(int port) override;
     int writePort(int port, PortType type) override;
+    CardPresence presentInterfaces() override; // interfaces.cpp: read with the interfaces
 
 private:
     std::string path(int port) const;
