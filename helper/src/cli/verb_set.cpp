@@ -96,8 +96,7 @@ bool editRefusesCard(const CardAfterEdit& card, const Config& before) {
 std::string guardRefusal(const CardAfterEdit& card, const Options& options,
                          const RunContext& context) {
     const SetPorts* set = std::get_if<SetPorts>(&card.decision);
-    if (!set || !guardApplies(isatty(STDIN_FILENO) == 1, options.useSyslog,
-                              !context.udevAction.empty(), options.force))
+    if (!set || !guardApplies(options.useSyslog, !context.udevAction.empty(), options.force))
         return "";
     SysfsCardPorts ports(card.card);
     CardPlan plan = makePlan(readCard(ports), set->wants);
