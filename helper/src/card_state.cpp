@@ -128,6 +128,9 @@ CardState cardState(const CardFacts& facts) {
     }
     if (facts.helperRefuses)
         return CardState::Failed;
+    // A card that cannot be read is a failure whether or not anything is asked of it.
+    if (facts.readable == false)
+        return CardState::Failed;
     // A virtual function's type is its physical function's: no entry decides it.
     if (facts.entry == EntryKind::None || facts.virtualFunction)
         return CardState::NotConfigured;

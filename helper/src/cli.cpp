@@ -5,18 +5,23 @@
 #include "build_config.h"
 #include "card_decision.h"
 #include "card_lock.h"
+#include "card_state.h"
 #include "config.h"
 #include "deferred_signals.h"
+#include "ethernet_speed.h"
 #include "host_network.h"
 #include "impact.h"
 #include "interfaces.h"
+#include "kernel_log.h"
 #include "log.h"
 #include "models.h"
 #include "port_link.h"
 #include "refusal_memory.h"
+#include "refusal_message.h"
 #include "switching.h"
 #include "sysfs.h"
 #include "text.h"
+#include "unmatched_entries.h"
 
 #include <algorithm>
 #include <cctype>
@@ -210,7 +215,12 @@ CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds need
                   const CardIdentity* known = nullptr) {
     CardTask task{card, {}, {}, LeaveCard{}};
     task.identity.address = card.address;
-    if (isMlx4Card(card)) {
+    // A card of the driver's table that no driver has bound yet is matched too (config space
+    // and VPD need no driver): whether it is configured tells pending from not configured.
+    bool awaitsMlx4 = card.vendor == kMellanoxVendor && deviceKind(card.device) &&
+                      card.driver.empty() &&
+                      (card.driverOverride.empty() || card.driverOverride == "mlx4_core");
+    if (isMlx4Card(card) || awaitsMlx4) {
         if (known) {
             task.identity = *known;
         } else if (needs.any()) {
@@ -223,6 +233,107 @@ CardTask makeTask(const CardInfo& card, const Config& config, IdentityNeeds need
     }
     task.decision = decideCard(card, task.match);
     return task;
+}
+
+std::string refusedNote(const CardInfo& card) {
+    return card.address.str() +
+           ": the kernel refused this configuration earlier; udev events leave the card alone "
+           "until the configuration changes or the driver binds it anew; run mlx4-porttype "
+           "apply " +
+           card.address.str() + " to try again";
+}
+
+// The driver the card is bound to, or the one its driver_override hands it to.
+Binding bindingOf(const CardInfo& card) {
+    if (!card.driver.empty())
+        return card.driver == "mlx4_core" ? Binding::Mlx4Core : Binding::Other;
+    if (!card.driverOverride.empty() && card.driverOverride != "mlx4_core")
+        return Binding::Other;
+    return Binding::None;
+}
+
+bool entryAsksIb(const ConfigEntry* entry) {
+    return entry && std::find(entry->spec.wants.begin(), entry->spec.wants.end(), PortWant::Ib) !=
+                        entry->spec.wants.end();
+}
+
+// An Ethernet-only card: its PCI ID says so, or its part number (ConnectX-3 EN shares the VPI
+// IDs).
+std::string ethernetOnlyName(const CardTask& task) {
+    if (deviceKind(task.card.device) == DeviceKind::ethernetOnly)
+        return modelName(task.card.device);
+    if (std::string family = ethernetOnlyFamily(task.identity.vpd.part); !family.empty())
+        return task.identity.vpd.part + ", " + family;
+    return {};
+}
+
+// The facts of one card that the state is decided from; `reading` nullptr: not read.
+CardFacts cardFacts(const CardTask& task, const CardReading* reading, const std::string& runDir,
+                    const Config& config) {
+    CardFacts facts;
+    facts.mellanox = task.card.vendor == kMellanoxVendor;
+    facts.binding = bindingOf(task.card);
+    facts.ethernetOnly = !ethernetOnlyName(task).empty();
+    facts.virtualFunction = deviceKind(task.card.device) == DeviceKind::virtualFunction;
+    facts.conflict = task.match.conflict != nullptr;
+    facts.entry = entryKind(task.entry());
+    facts.entryAsksIb = entryAsksIb(task.entry());
+    facts.portFiles = task.card.portCount > 0 || !task.card.portProblem.empty();
+    facts.helperRefuses = task.problem() != nullptr;
+    if (facts.binding == Binding::Mlx4Core && isMlx4Card(task.card))
+        facts.lockHeld = cardLockHeld(runDir, task.card.address);
+    if (reading && !reading->ports.empty()) {
+        facts.readable = reading->problem().empty();
+        facts.writable = true;
+        for (const PortReading& port : reading->ports)
+            facts.writable &= port.writable;
+        if (const std::vector<PortWant>* wants = task.wants(); wants && *facts.readable) {
+            CardPlan plan = makePlan(*reading, *wants);
+            facts.planInSync = plan.inSync();
+            facts.refusalRecorded =
+                !facts.planInSync &&
+                earlierRefusal(runDir, task.card, plan, config.fingerprint).has_value();
+        }
+    }
+    return facts;
+}
+
+// Why a card is in `state`, where no other note says it.
+std::string stateNote(const CardTask& task, CardState state) {
+    const std::string address = task.card.address.str();
+    switch (state) {
+    case CardState::OtherDriver:
+        return address + " is bound to " +
+               quote(task.card.driver.empty() ? task.card.driverOverride : task.card.driver) +
+               (task.card.driver.empty() ? " by driver_override" : "") +
+               " (vfio-pci: passed through to a virtual machine), not mlx4_core: its port types "
+               "are the guest's to set; left alone";
+    case CardState::EthernetOnly: {
+        std::string text =
+            address + " is an Ethernet-only card (" + ethernetOnlyName(task) + "): nothing to set";
+        if (entryAsksIb(task.entry()))
+            text += "; " + task.entry()->key + " (" + where(*task.entry()) +
+                    ") asks ib, which is ignored for this card";
+        return text;
+    }
+    case CardState::Failed:
+        if (!ethernetOnlyName(task).empty())
+            return address + " is an Ethernet-only card (" + ethernetOnlyName(task) +
+                   "): its ports cannot run ib, which " + task.entry()->key + " (" +
+                   where(*task.entry()) + ") asks; configure eth for it";
+        return {};
+    case CardState::Pending:
+        if (task.card.driver.empty())
+            return address + ": no driver is bound yet (is mlx4_core loaded? lsmod | grep mlx4)";
+        if (task.card.portCount == 0)
+            return address + ": the driver has not made its port files yet";
+        return address + ": the udev rule is switching it now (it holds the card's lock); look "
+                         "again in a moment";
+    case CardState::Drift:
+        return address + ": not as configured; mlx4-porttype apply " + address + " sets it";
+    default:
+        return {};
+    }
 }
 
 // What a card's identity tells, for status and the dry run.
@@ -275,7 +386,25 @@ void printColumns(const std::vector<std::vector<std::string>>& table) {
     }
 }
 
-// Above the port table: who each card is, and which entry configures it.
+// "slot config.json:5", "guid 50-rack.json:3": which kind of entry configures a card, and
+// where, short enough for the identity table (the whole path is in check and the JSON).
+std::string configuredByColumn(const ConfigEntry* entry) {
+    if (!entry)
+        return "-";
+    static const char* const kKinds[] = {"-", "slot", "unit", "part", "default"};
+    std::string kind = kKinds[static_cast<int>(entryKind(entry))];
+    if (entryKind(entry) == EntryKind::Unit)
+        kind = entry->key.substr(0, entry->key.find(':'));
+    // The file's name, its middle left out when long: the table stays within 100 columns.
+    std::string file = entry->file.substr(entry->file.rfind('/') + 1);
+    constexpr size_t kMaxFileName = 16;
+    if (file.size() > kMaxFileName)
+        file = file.substr(0, 7) + "..." + file.substr(file.size() - 6);
+    return kind + " " + file + ":" + std::to_string(entry->pos.line);
+}
+
+// Above the port table: who each card is, and which entry configures it. 100 columns: the
+// product string and the PSID are in status --json.
 void printIdentityTable(const std::vector<CardTask>& tasks) {
     if (tasks.empty())
         return;
@@ -283,7 +412,7 @@ void printIdentityTable(const std::vector<CardTask>& tasks) {
         return text.empty() ? "-" : text;
     };
     std::vector<std::vector<std::string>> table{
-        {"ADDRESS", "GUID", "SERIAL", "PART", "PRODUCT", "PSID", "FIRMWARE", "CONFIGURED BY"}};
+        {"ADDRESS", "PART", "SERIAL", "GUID", "FIRMWARE", "CONFIGURED BY"}};
     std::vector<std::string> notes;
     for (const CardTask& task : tasks) {
         const CardIdentity& identity = task.identity;
@@ -291,17 +420,16 @@ void printIdentityTable(const std::vector<CardTask>& tasks) {
         // The two are equal on the cards seen so far, but nothing guarantees it.
         if (identity.serialNumber && identity.nodeGuid &&
             identity.serialNumber != identity.nodeGuid)
-            guid += " (node_guid " + formatGuid(*identity.nodeGuid) + ")";
-        table.push_back(
-            {task.card.address.str(), guid, shown(identity.vpd.serial), shown(identity.vpd.part),
-             shown(identity.vpd.product), shown(identity.psid), shown(identity.firmware),
-             task.entry() ? task.entry()->key + " (" + where(*task.entry()) + ")" : "-"});
-        if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
-            notes.push_back(task.card.address.str() + ": " + warning);
+            notes.push_back(task.card.address.str() + ": node_guid " +
+                            formatGuid(*identity.nodeGuid) +
+                            " differs from the Device Serial Number " + guid);
+        table.push_back({task.card.address.str(), shown(identity.vpd.part),
+                         shown(identity.vpd.serial), guid, shown(identity.firmware),
+                         configuredByColumn(task.entry())});
     }
     printColumns(table);
     for (const std::string& note : notes)
-        std::printf("warning: %s\n", note.c_str());
+        std::printf("note: %s\n", note.c_str());
     std::printf("\n");
 }
 
@@ -436,8 +564,18 @@ void printPlan(const CardTask& task, const CardPlan& plan, const RestartImpact* 
     std::printf("%s: %s\n", cardLabel(task.card).c_str(), verdict.c_str());
     std::printf("  configured by %s (%s)\n", task.entry()->key.c_str(),
                 where(*task.entry()).c_str());
-    if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
-        std::printf("  warning: %s\n", warning.c_str());
+    if (!plan.inSync())
+        if (std::string warning = mixedTargetWarning(plan.targets()); !warning.empty())
+            std::printf("  warning: %s\n", warning.c_str());
+    // The surprise this project started from: a QDR card's Ethernet is 10 Gb/s.
+    bool toEthernet = std::any_of(plan.ports.begin(), plan.ports.end(), [](const PortPlan& port) {
+        return port.changesProtocol() && port.target == PortType::Eth;
+    });
+    std::string speed = ethernetSpeed(task.card.device, task.identity.vpd.part);
+    if (toEthernet)
+        std::printf("  in Ethernet mode this card runs at %s\n",
+                    speed.empty() ? "a speed its model does not tell (see its part number)"
+                                  : speed.c_str());
     for (const PortPlan& port : plan.ports) {
         std::string target =
             port.want == PortWant::Keep ? "keep" : std::string(portTypeName(port.target));
@@ -483,6 +621,20 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
     };
     if (const std::string* problem = task.problem())
         return fail(*problem);
+    // An Ethernet-only card has nothing to set: never written. Asking ib of it by its address
+    // or as a unit is an error about this very card; a default or a model merely covers it.
+    if (isMlx4Card(task.card) && !ethernetOnlyName(task).empty()) {
+        EntryKind kind = entryKind(task.entry());
+        if (entryAsksIb(task.entry()) && (kind == EntryKind::Address || kind == EntryKind::Unit))
+            return fail(stateNote(task, CardState::Failed) + "; nothing was written");
+        report.result = "skipped";
+        report.message = stateNote(task, CardState::EthernetOnly);
+        if (!context.dryRun)
+            logInfo(report.message);
+        else if (!context.json)
+            std::printf("%s\n", report.message.c_str());
+        return true;
+    }
     const std::vector<PortWant>* wants = task.wants();
     if (!wants) {
         report.result = "skipped";
@@ -506,8 +658,6 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
     std::optional<DeferredSignals> deferred;
     std::unique_ptr<CardLock> lock;
     if (!context.dryRun && result.outcome == ApplyOutcome::Planned) {
-        if (std::string warning = ethernetOnlyWarning(task); !warning.empty())
-            logWarning(label + ": " + warning);
         // A target this probe of the card refused under this configuration: udev events do not
         // try it again (each try can restart the card twice). A bind event is a new probe, and
         // an admin's apply always tries.
@@ -610,13 +760,28 @@ bool applyTask(const CardTask& task, const ApplyContext& context, CardReport& re
                         result.reason};
         bool remembered = result.kernelRefused &&
                           rememberRefusal(context.runDir, task.card.address, refusal, problem);
-        fail(label + ": cannot set ports to " + target + " (" + where(*task.entry()) +
-             "): " + result.reason +
-             ". The card was left as it was: " + formatPortStates(result.before) + "; " + cost +
-             (remembered ? ". udev events do not try this again until the configuration "
-                           "changes or the driver binds the card anew; mlx4-porttype apply " +
-                               address + " does"
-                         : ""));
+        if (!result.kernelRefused) {
+            // Not the kernel's answer to the combination (an I/O error, a file that reads
+            // what no kernel prints): the card was put back; say what happened.
+            fail(label + ": cannot set ports to " + target + " (" + where(*task.entry()) +
+                 "): " + result.reason +
+                 ". The card was left as it was: " + formatPortStates(result.before) + "; " + cost);
+            return false;
+        }
+        RefusalFacts facts{
+            address,         label,         result.before, result.target, where(*task.entry()),
+            result.restarts, result.reason, remembered,    false,         std::nullopt};
+        // The driver's own line says which case it was; only root reads the kernel log.
+        if (auto messages = readKernelMessages()) {
+            facts.kernelLogRead = true;
+            facts.kernelLine = lastKernelRefusal(*messages, address);
+        }
+        std::vector<std::string> lines = refusalMessage(facts);
+        fail(lines.front());
+        for (size_t i = 1; i < lines.size(); ++i) {
+            logNotice(lines[i]);
+            report.message += "\n" + lines[i];
+        }
         if (result.kernelRefused && !remembered)
             logWarning(label + ": " + problem + "; udev events will try this target again");
         return false;
@@ -686,12 +851,27 @@ int commandApply(const Options& options) {
     std::vector<CardReport> reports;
     bool ok = true;
     if (options.all && !config.defaultEntry && !config.namesCards()) {
-        logDebug("no card is configured in " + options.configDir + "; nothing to do");
+        std::string message = "no card is configured in " + options.configDir + "; nothing to do";
+        // An admin trying a dry run wants to hear it; udev's run at every event does not.
+        if (options.dryRun)
+            logNotice(message);
+        else
+            logDebug(message);
     } else {
         std::vector<CardInfo> cards;
         ok = collectCards(options, cards, &reports);
         if (options.all && cards.empty())
             logInfo("no mlx4 card found; nothing to do");
+        // Address entries whose slot is empty: said by the dry run and the boot unit's run,
+        // not at every udev event (those name one card).
+        if (options.all && udevAction().empty()) {
+            std::vector<PciAddress> present;
+            std::string problem;
+            for (const CardInfo& device : findMellanoxDevices(problem))
+                present.push_back(device.address);
+            for (const ConfigEntry* entry : unmatchedAddressEntries(config, present))
+                logWarning(unmatchedAddressMessage(*entry));
+        }
         ApplyContext context{options.dryRun, options.json, options.useSyslog, options.force,
                              runDirectory(), udevAction(), config.fingerprint};
         // The rule's path reads only what the configuration matches on; a dry run shows it all.
@@ -720,9 +900,11 @@ int commandApply(const Options& options) {
 
 struct PortRow {
     PortReading reading;
-    std::string configured; // empty if not configured
-    bool inSync = false;    // readable, as configured (or not configured), and the card handled
-    PortLink link;          // what the port is as an interface
+    std::string configured;    // empty if not configured
+    bool inSync = false;       // readable, as configured (or not configured), and the card handled
+    std::optional<bool> match; // as configured; nullopt: nothing to compare (not configured,
+                               // keep, unreadable, or the card is not ours to judge)
+    PortLink link;             // what the port is as an interface
 };
 
 struct CardRow {
@@ -730,24 +912,23 @@ struct CardRow {
     std::vector<PortRow> ports;
     bool inSync = true;
     std::string refused; // the kernel refused its target earlier: what to do
+    CardState state = CardState::NotConfigured;
+    std::string stateNote; // why the card is in its state, where the other notes do not say
 };
 
-std::string refusedNote(const CardInfo& card) {
-    return card.address.str() +
-           ": the kernel refused this configuration earlier; udev events leave the card alone "
-           "until the configuration changes or the driver binds it anew; run mlx4-porttype "
-           "apply " +
-           card.address.str() + " to try again";
-}
-
 CardRow statusRow(const CardTask& task, const std::string& runDir, const Config& config) {
-    CardRow row{task, {}, true, {}};
+    CardRow row{task, {}, true, {}, CardState::NotConfigured, {}};
     SysfsCardPorts ports(task.card);
     // The ports that are there, by number: a card with mlx4_port1 and mlx4_port3 has no port 2.
     CardReading reading = readCard(ports, task.card.ports);
     CardInterfaces interfaces;
     if (isMlx4Card(task.card) && !reading.ports.empty())
         interfaces = readCardInterfaces(task.card);
+    row.state = cardState(cardFacts(task, &reading, runDir, config));
+    row.stateNote = stateNote(task, row.state);
+    // Only a card whose state compares ports with a configuration has ports to compare.
+    bool compared = row.state == CardState::InSync || row.state == CardState::Drift ||
+                    row.state == CardState::Refused || row.state == CardState::Failed;
     const std::vector<PortWant>* wants = task.wants();
     for (const PortReading& port : reading.ports) {
         PortWant want = PortWant::Keep;
@@ -759,20 +940,29 @@ CardRow statusRow(const CardTask& task, const std::string& runDir, const Config&
         if (port.state)
             running = port.state->active;
         PortRow portRow{port, task.entry() ? std::string(portWantName(want)) : "", false,
-                        portLink(interfaces, port.port, running)};
+                        std::nullopt, portLink(interfaces, port.port, running)};
         // A card the helper refuses is never in sync: apply fails for it.
         portRow.inSync = port.state && satisfies(*port.state, want) && !task.problem();
+        if (compared && port.state && want != PortWant::Keep && task.entry())
+            portRow.match = satisfies(*port.state, want);
+        // A port configured for the other protocol needs apply, not the module of the
+        // protocol it runs now.
+        if (running && (want == PortWant::Ib || want == PortWant::Eth) &&
+            !satisfies(*port.state, want))
+            portRow.link.note.clear();
         row.inSync &= portRow.inSync;
         row.ports.push_back(portRow);
     }
     if (task.problem())
         row.inSync = false;
-    if (wants && earlierRefusal(runDir, task.card, makePlan(reading, *wants), config.fingerprint))
+    if (row.state == CardState::Refused)
         row.refused = refusedNote(task.card);
     return row;
 }
 
-void printStatusJson(const std::vector<CardRow>& rows) {
+void printStatusJson(const std::vector<CardRow>& rows,
+                     const std::vector<const ConfigEntry*>& unmatched,
+                     const std::string& portTypeArray) {
     nlohmann::ordered_json cards = nlohmann::ordered_json::array();
     for (const CardRow& row : rows) {
         char vendor[16], device[16];
@@ -783,7 +973,11 @@ void printStatusJson(const std::vector<CardRow>& rows) {
         card["vendor"] = vendor;
         card["device"] = device;
         card["model"] = modelName(row.task.card.device);
+        card["state"] = std::string(cardStateName(row.state));
         card["in_sync"] = row.inSync;
+        if (std::string speed = ethernetSpeed(row.task.card.device, row.task.identity.vpd.part);
+            !speed.empty())
+            card["ethernet_speed"] = speed;
         card["ports"] = nlohmann::ordered_json::array();
         for (const PortRow& port : row.ports) {
             nlohmann::ordered_json entry;
@@ -797,6 +991,8 @@ void printStatusJson(const std::vector<CardRow>& rows) {
             if (!port.reading.problem.empty())
                 entry["error"] = port.reading.problem;
             entry["configured"] = stringOrNull(port.configured);
+            entry["in_sync"] =
+                port.match ? nlohmann::ordered_json(*port.match) : nlohmann::ordered_json();
             entry["writable"] = port.reading.writable;
             entry.update(portLinkJson(port.link));
             if (!port.link.note.empty())
@@ -807,6 +1003,10 @@ void printStatusJson(const std::vector<CardRow>& rows) {
         std::string problem = row.task.problem() ? *row.task.problem() : row.refused;
         if (const LeaveCard* leave = std::get_if<LeaveCard>(&row.task.decision))
             problem = leave->reason;
+        if (!row.stateNote.empty() &&
+            (row.state == CardState::OtherDriver || row.state == CardState::EthernetOnly ||
+             row.state == CardState::Failed))
+            problem = row.stateNote;
         if (!problem.empty())
             card["note"] = problem;
         cards.push_back(card);
@@ -814,6 +1014,12 @@ void printStatusJson(const std::vector<CardRow>& rows) {
     nlohmann::ordered_json document;
     document["version"] = 1;
     document["cards"] = cards;
+    nlohmann::ordered_json entries = nlohmann::ordered_json::array();
+    for (const ConfigEntry* entry : unmatched)
+        entries.push_back({{"key", entry->key}, {"file", entry->file}, {"line", entry->pos.line}});
+    document["unmatched_entries"] = entries;
+    document["port_type_array"] =
+        portTypeArray.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(portTypeArray);
     // Paths and kernel strings need not be UTF-8; JSON must be. Replace what is not.
     std::printf(
         "%s\n",
@@ -822,19 +1028,19 @@ void printStatusJson(const std::vector<CardRow>& rows) {
 
 void printStatusTable(const std::vector<CardRow>& rows) {
     std::vector<std::vector<std::string>> table{
-        {"ADDRESS", "MODEL", "PORT", "CURRENT", "CONFIGURED", "IN SYNC", "INTERFACE", "LINK"}};
+        {"ADDRESS", "PORT", "CURRENT", "CONFIGURED", "STATE", "INTERFACE", "LINK"}};
     std::vector<std::string> notes;
     for (const CardRow& row : rows) {
         std::string address = row.task.card.address.str();
-        std::string model = modelName(row.task.card.device);
+        std::string state(cardStateWords(row.state));
         if (row.ports.empty())
-            table.push_back({address, model, "-", "-", "-", row.inSync ? "yes" : "no", "-", "-"});
+            table.push_back({address, "-", "-", "-", state, "-", "-"});
         for (const PortRow& port : row.ports) {
             table.push_back(
-                {address, model, std::to_string(port.reading.port),
+                {address, std::to_string(port.reading.port),
                  port.reading.state ? formatPortState(*port.reading.state) : "unreadable",
-                 port.configured.empty() ? "-" : port.configured, port.inSync ? "yes" : "no",
-                 interfaceColumn(port.link), linkColumn(port.link)});
+                 port.configured.empty() ? "-" : port.configured, state, interfaceColumn(port.link),
+                 linkColumn(port.link)});
         }
         // The same note for both ports ("mlx4_en is not loaded") is said once for the card.
         std::vector<std::pair<std::string, std::vector<int>>> linkNotes;
@@ -857,12 +1063,26 @@ void printStatusTable(const std::vector<CardRow>& rows) {
                                                         " and " + std::to_string(ports.back());
             notes.push_back(address + which + ": " + note);
         }
-        if (row.task.problem())
+        if (row.state == CardState::OtherDriver || row.state == CardState::EthernetOnly ||
+            (row.state == CardState::Failed && !row.stateNote.empty()))
+            notes.push_back(row.stateNote);
+        else if (row.task.problem())
             notes.push_back(*row.task.problem());
         else if (!row.refused.empty())
             notes.push_back(row.refused);
         else if (!row.ports.empty() && !row.ports.front().reading.writable)
             notes.push_back(address + ": port files are read-only (SR-IOV or a virtual function)");
+        else if (!row.stateNote.empty())
+            notes.push_back(row.stateNote);
+        // What Ethernet runs at, for a card configured or running Ethernet somewhere: the
+        // surprise of a 40 Gb/s InfiniBand card that gives 10 Gb/s.
+        bool ethernet = std::any_of(row.ports.begin(), row.ports.end(), [](const PortRow& port) {
+            return port.configured == "eth" ||
+                   (port.reading.state && port.reading.state->active == PortType::Eth);
+        });
+        std::string speed = ethernetSpeed(row.task.card.device, row.task.identity.vpd.part);
+        if (ethernet && !speed.empty() && row.state != CardState::OtherDriver)
+            notes.push_back(address + ": this card's Ethernet runs at " + speed);
     }
     if (rows.empty()) {
         std::printf("no mlx4 card found\n");
@@ -873,35 +1093,67 @@ void printStatusTable(const std::vector<CardRow>& rows) {
         std::printf("note: %s\n", note.c_str());
 }
 
+// The devices status lists without addresses: every device of the mlx4 driver's table and
+// every device bound to mlx4_core, whatever its driver now (a card passed through to a VM is
+// bound to vfio-pci), and none of other Mellanox drivers (mlx5).
+bool collectStatusCards(const Options& options, std::vector<CardInfo>& cards) {
+    if (!options.addresses.empty())
+        return collectCards(options, cards);
+    std::string problem;
+    for (CardInfo& device : findMellanoxDevices(problem))
+        if (deviceKind(device.device) || device.driver == "mlx4_core")
+            cards.push_back(std::move(device));
+    if (!problem.empty()) {
+        logError(problem);
+        return false;
+    }
+    return true;
+}
+
 int commandStatus(const Options& options) {
     Config config;
-    if (!loadConfig(options, config))
-        return kExitUsage;
+    // A broken configuration is reported first; the cards are still listed, so that their
+    // addresses can be looked up to fix it.
+    bool configOk = loadConfig(options, config);
     std::vector<CardInfo> cards;
-    bool ok = collectCards(options, cards);
+    bool ok = collectStatusCards(options, cards);
     std::vector<CardRow> rows;
-    bool drift = false;
     const std::string runDir = runDirectory();
+    std::vector<CardState> states;
     for (const CardInfo& card : cards) {
         rows.push_back(
             statusRow(makeTask(card, config, IdentityNeeds{true, true, true}), runDir, config));
-        if (rows.back().task.problem())
-            ok = false;
-        for (const PortRow& port : rows.back().ports)
-            ok &= port.reading.state.has_value();
-        drift |= !rows.back().inSync;
+        states.push_back(rows.back().state);
     }
     std::vector<CardTask> tasks;
     for (const CardRow& row : rows)
         tasks.push_back(row.task);
+    // Address entries whose slot holds no card: the admin's expectation for it is not met.
+    std::vector<const ConfigEntry*> unmatched;
+    if (options.addresses.empty() && configOk) {
+        std::vector<PciAddress> present;
+        for (const CardInfo& card : cards)
+            present.push_back(card.address);
+        unmatched = unmatchedAddressEntries(config, present);
+    }
+    const std::string portTypeArray = portTypeArrayOption();
     if (options.json) {
-        printStatusJson(rows);
+        printStatusJson(rows, unmatched, portTypeArray);
     } else {
         printIdentityTable(tasks);
         printStatusTable(rows);
+        for (const ConfigEntry* entry : unmatched)
+            std::printf("note: %s\n", unmatchedAddressMessage(*entry).c_str());
+        if (std::string note = portTypeArrayNote(portTypeArray); !note.empty())
+            std::printf("note: %s\n", note.c_str());
     }
     noteIdentityNeedsRoot(tasks);
-    return !ok ? kExitCardFailed : drift ? kExitDrift : kExitOk;
+    if (!configOk)
+        return kExitUsage;
+    int status = worstExitStatus(states);
+    if (!unmatched.empty())
+        status = worseExitStatus(status, kExitDrift);
+    return !ok ? kExitCardFailed : status;
 }
 
 std::vector<const ConfigEntry*> unitAndModelEntries(const Config& config) {
@@ -942,6 +1194,31 @@ bool printMatches(const Config& config) {
         std::printf("  %s  %s\n", cardLabel(card).c_str(), match.c_str());
     }
     noteIdentityNeedsRoot(tasks);
+    // Entries that match no card present. A fleet-wide file names cards of other hosts, so
+    // this is said, not failed.
+    std::vector<PciAddress> present;
+    std::string devicesProblem;
+    for (const CardInfo& device : findMellanoxDevices(devicesProblem))
+        present.push_back(device.address);
+    std::vector<const ConfigEntry*> unmatched = unmatchedAddressEntries(config, present);
+    std::vector<CardIdentity> identities;
+    bool identitiesKnown = true;
+    for (const CardTask& task : tasks) {
+        identities.push_back(task.identity);
+        identitiesKnown &= !task.identity.needsRoot;
+    }
+    if (identitiesKnown) {
+        for (const ConfigEntry* entry : unmatchedUnitAndModelEntries(config, identities))
+            unmatched.push_back(entry);
+    } else if (config.identityNeeds().any()) {
+        std::printf("guid:, serial: and part: entries: whether they match a card present is "
+                    "known only to root\n");
+    }
+    if (!unmatched.empty()) {
+        std::printf("entries that match no card present:\n");
+        for (const ConfigEntry* entry : unmatched)
+            std::printf("  %s  (%s)\n", entry->key.c_str(), where(*entry).c_str());
+    }
     return ok;
 }
 
@@ -972,17 +1249,40 @@ int commandCheck(const Options& options) {
     return printMatches(config) ? kExitOk : kExitCardFailed;
 }
 
-// Whether wait must go on waiting for `device`, and why (for the log at the timeout). A card
-// nothing more will happen to without the admin (settled) is not waited for; `warning` says
-// why when that is a problem.
+// The Ethernet ports of an in-sync card, and whether udev has processed their interfaces.
+// Without mlx4_en loaded no interface will come, which status reports; wait does not hold the
+// boot for it.
+std::vector<EthernetPortReadiness> ethernetReadiness(const CardInfo& card,
+                                                     const CardReading& reading) {
+    std::vector<EthernetPortReadiness> ready;
+    CardInterfaces interfaces = readCardInterfaces(card);
+    if (!interfaces.mlx4EnLoaded)
+        return ready;
+    for (const PortReading& port : reading.ports) {
+        if (!port.state || port.state->active != PortType::Eth)
+            continue;
+        EthernetPortReadiness readiness{port.port, false, false};
+        if (const NetInterface* netdev = interfaces.ethernetOf(port.port)) {
+            std::optional<bool> initialized = netdevInitialized(netdev->name);
+            readiness.netdevFound = initialized.has_value();
+            readiness.netdevInitialized = initialized.value_or(false);
+        }
+        ready.push_back(readiness);
+    }
+    return ready;
+}
+
+// Whether wait must go on waiting for `device`, and why (for the log at the timeout): a card
+// is waited for while it is drift or pending (cardState()), and an in-sync card until udev has
+// processed its Ethernet interfaces. `warning` says why a settled card is a problem.
 // `identities` keeps what was read of each card across the polls: a card's identity does not
 // change while it sits in its slot, and reading VPD is slow.
 bool mustWaitFor(const CardInfo& device, const Config& config, const std::string& runDir,
                  std::map<PciAddress, CardIdentity>& identities, std::string& why,
                  std::string& warning) {
-    if (device.vendor != kMellanoxVendor || deviceKind(device.device) != DeviceKind::vpi)
-        return false; // no port type to set
-    if (!device.driver.empty() && device.driver != "mlx4_core")
+    if (device.vendor != kMellanoxVendor || !deviceKind(device.device))
+        return false; // not a device of the mlx4 driver
+    if (bindingOf(device) == Binding::Other)
         return false; // given to another driver on purpose, e.g. vfio-pci for a VM
     auto known = identities.find(device.address);
     if (known == identities.end()) {
@@ -992,47 +1292,74 @@ bool mustWaitFor(const CardInfo& device, const Config& config, const std::string
             identity = readCardIdentity(device, needs);
         known = identities.emplace(device.address, identity).first;
     }
-    if (!config.match(known->second).entry)
-        return false; // not configured
+    CardTask task = makeTask(device, config, {}, &known->second);
     const std::string label = cardLabel(device);
+    std::optional<CardReading> reading;
+    if (isMlx4Card(device) && device.portCount > 0) {
+        SysfsCardPorts ports(task.card);
+        reading = readCard(ports);
+    }
+    CardState state = cardState(cardFacts(task, reading ? &*reading : nullptr, runDir, config));
+    std::vector<EthernetPortReadiness> ethernet;
+    if (state == CardState::InSync && reading)
+        ethernet = ethernetReadiness(device, *reading);
+    if (settledForWait(state, ethernet)) {
+        switch (state) {
+        case CardState::Failed:
+        case CardState::Conflict:
+        case CardState::UnknownIdentity:
+            if (const std::string* problem = task.problem())
+                warning = *problem + "; not waiting for it";
+            else if (std::string note = stateNote(task, state); !note.empty())
+                warning = note + "; not waiting for it";
+            else if (reading && !reading->problem().empty())
+                warning = label + ": " + reading->problem() + "; not waiting for it";
+            else if (reading && task.wants()) {
+                ApplyResult result = planOutcome(makePlan(*reading, *task.wants()));
+                warning = label + ": cannot reach " + formatPortTypes(result.target) + ": " +
+                          result.reason + "; not waiting for it";
+            } else
+                warning =
+                    label + ": " + std::string(cardStateWords(state)) + "; not waiting for it";
+            break;
+        case CardState::Refused:
+            warning = refusedNote(device) + "; not waiting for it";
+            break;
+        default:
+            break;
+        }
+        return false;
+    }
+    if (state == CardState::InSync) {
+        for (const EthernetPortReadiness& port : ethernet)
+            if (!port.netdevFound || !port.netdevInitialized) {
+                why = label + ": port " + std::to_string(port.port) +
+                      (port.netdevFound ? ": its network interface is not processed by udev yet "
+                                          "(not renamed)"
+                                        : ": its network interface is not registered yet");
+                break;
+            }
+        return true;
+    }
     if (device.driver.empty()) {
         why = label + ": not bound to mlx4_core yet (is the module loaded? lsmod | grep mlx4)";
         return true;
     }
-    CardTask task = makeTask(device, config, {}, &known->second);
-    if (const std::string* problem = task.problem()) {
-        warning = *problem + "; not waiting for it";
-        return false;
-    }
-    const std::vector<PortWant>* wants = task.wants();
-    if (!wants) {
-        why = label + ": " + std::get<LeaveCard>(task.decision).reason;
+    if (const LeaveCard* leave = std::get_if<LeaveCard>(&task.decision)) {
+        why = label + ": " + leave->reason;
         return true;
     }
-    SysfsCardPorts ports(task.card);
-    CardPlan plan = makePlan(readCard(ports), *wants);
-    ApplyResult result = planOutcome(plan);
-    switch (result.outcome) {
-    case ApplyOutcome::InSync:
-        return false;
-    case ApplyOutcome::ReadOnly:
-        warning = label + ": cannot reach " + formatPortTypes(result.target) + ": " +
-                  result.reason + "; not waiting for it";
-        return false;
-    case ApplyOutcome::ReadFailed:
-        why = label + ": " + result.reason;
-        return true;
-    default:
-        // The rule leaves a target refused earlier alone until the admin acts: settled.
-        if (earlierRefusal(runDir, device, plan, config.fingerprint))
-            return false;
-        why = label + ": ports " + formatPortStates(result.before) + ", configured " +
-              formatPortTypes(result.target) + " in " + where(*task.entry()) +
-              ": not switched yet (the udev rule does it when the card appears; see the "
-              "journal: journalctl -t mlx4-porttype; or run: mlx4-porttype apply " +
-              task.card.address.str() + ")";
+    if (state == CardState::Pending) {
+        why = label + ": the udev rule is switching it (it holds the card's lock)";
         return true;
     }
+    ApplyResult result = planOutcome(makePlan(*reading, *task.wants()));
+    why = label + ": ports " + formatPortStates(result.before) + ", configured " +
+          formatPortTypes(result.target) + " in " + where(*task.entry()) +
+          ": not switched yet (the udev rule does it when the card appears; see the "
+          "journal: journalctl -t mlx4-porttype; or run: mlx4-porttype apply " +
+          task.card.address.str() + ")";
+    return true;
 }
 
 int commandWait(const Options& options) {

@@ -22,10 +22,12 @@ struct CardInfo {
     unsigned vendor = kNoId;
     std::string vendorText; // as sysfs shows it, for messages
     unsigned device = kNoId;
-    std::string driver;      // empty: no driver bound
-    int portCount = 0;       // mlx4_port<N> files; 0 while the driver has not created them
-    std::vector<int> ports;  // their numbers, ascending (1..portCount unless portProblem)
-    std::string portProblem; // the port files are not what the driver makes (not touched then)
+    std::string driver;         // empty: no driver bound
+    std::string driverOverride; // driver_override: the only driver the device may bind; empty:
+                                // none ("(null)")
+    int portCount = 0;          // mlx4_port<N> files; 0 while the driver has not created them
+    std::vector<int> ports;     // their numbers, ascending (1..portCount unless portProblem)
+    std::string portProblem;    // the port files are not what the driver makes (not touched then)
 };
 
 // Every PCI device of vendor 0x15b3 bound to mlx4_core, in address order. On failure of
@@ -49,6 +51,10 @@ std::string probeIdentity(const CardInfo& card);
 // named). What cannot be read stays unknown; `needsRoot` is set when config space or the VPD
 // were refused or cut short, as they are for users other than root.
 CardIdentity readCardIdentity(const CardInfo& card, IdentityNeeds needs);
+
+// Whether udev has processed the network interface `name` (class net): its database has it,
+// so it carries its final (predictable) name. nullopt: there is no such interface.
+std::optional<bool> netdevInitialized(const std::string& name);
 
 // The port files of one card in sysfs.
 class SysfsCardPorts : public CardPorts {

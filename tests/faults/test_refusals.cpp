@@ -43,9 +43,13 @@ TEST_CASE("a refused target is not tried again at udev events until the card or 
     RunResult r = m.run({"apply", kCard}, refuseAll());
     CAPTURE(r.err);
     CHECK(r.status == 1);
-    CHECK(contains(r.err, std::string(kLabel) + ": cannot set ports to [eth, eth]"));
-    CHECK(contains(r.err, "The card was left as it was: [ib, ib]; the attempt cost no device "
-                          "restart. udev events do not try this again until the configuration "
+    // No line in the kernel log about it: the verdict says where to look.
+    CHECK(contains(r.err, "error: 0000:05:00.0: the kernel refused ports [eth, eth]; see why: "
+                          "journalctl -k | grep 0000:05:00.0\n"));
+    CHECK(contains(r.err, std::string(kLabel) + ", configured in " + m.configDir +
+                              "/config.json:1: left as it was, [ib, ib]; the attempt cost no "
+                              "device restart"));
+    CHECK(contains(r.err, "udev events do not try this again until the configuration "
                           "changes or the driver binds the card anew; mlx4-porttype apply "
                           "0000:05:00.0 does"));
     CHECK(recordExists(m));

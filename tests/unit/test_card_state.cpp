@@ -91,6 +91,8 @@ TEST_CASE("unreadable ports, read-only files, a failed switch or a refused entry
     CardFacts unreadable = inSyncCard();
     unreadable.readable = false;
     CHECK(cardState(unreadable) == CardState::Failed);
+    unreadable.entry = EntryKind::None; // configured or not
+    CHECK(cardState(unreadable) == CardState::Failed);
     CardFacts readOnly = inSyncCard();
     readOnly.planInSync = false;
     readOnly.writable = false;
