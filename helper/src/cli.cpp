@@ -1264,7 +1264,7 @@ std::vector<EthernetPortReadiness> ethernetReadiness(const CardInfo& card,
             continue;
         EthernetPortReadiness readiness{port.port, false, false};
         if (const NetInterface* netdev = interfaces.ethernetOf(port.port)) {
-            std::optional<bool> initialized = netdevInitialized(netdev->name);
+            std::optional<bool> initialized = netdevInitialized(card, netdev->name);
             readiness.netdevFound = initialized.has_value();
             readiness.netdevInitialized = initialized.value_or(false);
         }

@@ -175,12 +175,13 @@ std::string infinibandDirectory(const CardInfo& card) {
 
 } // namespace
 
-std::optional<bool> netdevInitialized(const std::string& name) {
+std::optional<bool> netdevInitialized(const CardInfo& card, const std::string& name) {
     std::string problem;
     Udev context = newUdev(problem);
     if (!context)
         return std::nullopt;
-    UdevDevice device(udev_device_new_from_subsystem_sysname(context.get(), "net", name.c_str()),
+    const std::string syspath = card.syspath + "/net/" + name;
+    UdevDevice device(udev_device_new_from_syspath(context.get(), syspath.c_str()),
                       udev_device_unref);
     if (!device)
         return std::nullopt;

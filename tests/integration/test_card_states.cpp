@@ -266,3 +266,28 @@ TEST_CASE("refused and conflict are states too, exit 1") {
         CHECK(stateOf(m, kCx2a) == "conflict");
     }
 }
+
+TEST_CASE("wait holds an in-sync card until its Ethernet interface is processed by udev") {
+    Machine m;
+    m.bed.addCard(CardSpec(kCx2a, {"eth", "ib"}));
+    m.config(R"({"cards": {"05:00.0": ["eth", "ib"]}})");
+    SUBCASE("without mlx4_en no interface will come: not waited for") {
+        CHECK(m.run({"wait", "--timeout", "5"}).status == 0);
+    }
+    SUBCASE("mlx4_en loaded, no interface yet") {
+        m.bed.loadModule("mlx4_en");
+        RunResult r = m.run({"wait", "--timeout", "1"});
+        CHECK(r.status == 1);
+        CHECK(contains(r.err, "port 1: its network interface is not registered yet"));
+    }
+    SUBCASE("the interface is there, but udev's database does not have it") {
+        // The testbed's netdev has no udev record: as before udev processed (renamed) it.
+        m.bed.loadModule("mlx4_en");
+        NetdevSpec eth0;
+        eth0.name = "eth0";
+        m.bed.addNetdev(kCx2a, eth0);
+        RunResult r = m.run({"wait", "--timeout", "1"});
+        CHECK(r.status == 1);
+        CHECK(contains(r.err, "port 1: its network interface is not processed by udev yet"));
+    }
+}
