@@ -8,6 +8,7 @@
 #include "test_text.h"
 
 #include <doctest/doctest.h>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sys/file.h>
