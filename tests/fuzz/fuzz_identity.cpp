@@ -3,6 +3,7 @@
 // part-number spellings of configuration keys. The same bytes go to every parser.
 #include "fuzz_check.h"
 #include "identity.h"
+#include "text.h"
 
 #include <string>
 #include <string_view>

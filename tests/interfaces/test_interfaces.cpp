@@ -4,6 +4,7 @@
 #include "described_host.h"
 #include "impact.h"
 #include "interfaces.h"
+#include "json_output.h"
 #include "port_link.h"
 #include "sysfs.h"
 #include "testbed.h"

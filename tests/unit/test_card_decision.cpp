@@ -2,7 +2,7 @@
 // The per-card decision: which devices are left alone, which are refused and why, and what is
 // asked of the ports of the rest.
 #include "card_decision.h"
-#include "models.h"
+#include "device_table.h"
 
 #include <doctest/doctest.h>
 #include <string>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The host beyond sysfs: default routes from /proc/net, SSH_CONNECTION, processes holding a
 // device. The parsers get the kernel's formats; the process scan runs on this very process.
-#include "host_network.h"
+#include "host_network_system.h"
 
 #include <cstdlib>
 #include <doctest/doctest.h>

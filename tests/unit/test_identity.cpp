@@ -2,8 +2,9 @@
 // The identity parsers on the byte layout of real cards: the Device Serial Number behind AER,
 // strict VPD with its checksum, GUID spellings, part-number globs, Ethernet-only parts.
 #include "card_bytes.h"
+#include "device_table.h"
 #include "identity.h"
-#include "models.h"
+#include "text.h"
 
 #include <doctest/doctest.h>
 #include <string>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The table of mlx4 devices: names and kinds.
-#include "models.h"
+#include "device_table.h"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What status shows of each port as an interface: netdev or IB device, link, speed, notes.
+#include "json_output.h"
 #include "port_link.h"
 
 #include <doctest/doctest.h>

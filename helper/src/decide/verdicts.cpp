@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "verdicts.h"
+
+#include "device_table.h"
+
+#include <algorithm>
+
+namespace mlx4 {
+
+std::string ethernetOnlyWarning(const ConfiguredCard& card) {
+    std::string family = ethernetOnlyFamily(card.identity.vpd.part);
+    const std::vector<PortWant>* wants = card.wants();
+    if (family.empty() || !wants ||
+        std::find(wants->begin(), wants->end(), PortWant::Ib) == wants->end())
+        return {};
+    return card.identity.vpd.part + " is an Ethernet-only card (" + family +
+           "): its ports cannot run ib, which " + card.entry()->where() +
+           " asks; configure eth for it";
+}
+
+std::string_view cardResultName(CardResult result) {
+    switch (result) {
+    case CardResult::Unchanged:
+        return "unchanged";
+    case CardResult::Changed:
+        return "changed";
+    case CardResult::Failed:
+        return "failed";
+    case CardResult::Skipped:
+        return "skipped";
+    }
+    return "failed";
+}
+
+RetryRule retryRule(std::string_view udevAction) {
+    return udevAction.empty() || udevAction == "bind" ? RetryRule::Try
+                                                      : RetryRule::SkipIfRefusedEarlier;
+}
+
+namespace {
+
+ApplyVerdict failed(std::string message) {
+    return {CardResult::Failed, LogLevel::Error, std::move(message), {}};
+}
+
+} // namespace
+
+ApplyVerdict applyVerdict(const ApplyResult& result, const CardPlan& plan,
+                          const OutcomeFacts& facts) {
+    const std::string& label = facts.label;
+    const std::string& address = facts.address;
+    const std::string before = formatPortStates(result.before);
+    const std::string target = formatPortTypes(result.target);
+    const std::string cost = "the attempt cost " + restartsText(result.restarts);
+    switch (result.outcome) {
+    case ApplyOutcome::InSync:
+        return {CardResult::Unchanged,
+                LogLevel::Info,
+                label + ": ports " + before + " are as configured; " +
+                    (facts.dryRun ? "nothing to write" : "nothing written"),
+                {}};
+    case ApplyOutcome::Planned:
+        return {CardResult::Changed,
+                LogLevel::Info,
+                label + ": ports " + before + " would be set to " + target + " as configured in " +
+                    facts.where,
+                {}};
+    case ApplyOutcome::Switched:
+        return {CardResult::Changed,
+                LogLevel::Notice,
+                label + ": ports " + before + " -> " + formatPortStates(result.after) + ": " +
+                    (plan.setsAuto()
+                         ? "accepted; this card senses only with DPDP and sense support (the "
+                           "driver lists both when loaded with modprobe mlx4_core "
+                           "debug_level=1); "
+                         : "") +
+                    "switched as configured in " + facts.where,
+                {}};
+    case ApplyOutcome::ReadFailed:
+        return failed(label + ": " + result.reason + "; nothing was written");
+    case ApplyOutcome::ReadOnly:
+        return failed(label + ": cannot set ports to " + target + ": " + result.reason +
+                      "; nothing was written");
+    case ApplyOutcome::Refused:
+        if (result.kernelRefused) {
+            // The kernel's answer to the combination: the verdict and one action, then the
+            // kernel's own line, its case, where and what it cost.
+            std::vector<std::string> lines = refusalMessage(
+                {address, label, result.before, result.target, facts.where, result.restarts,
+                 result.reason, facts.remembered, facts.kernelLogRead, facts.kernelLine});
+            ApplyVerdict verdict = failed(lines.front());
+            verdict.details.assign(lines.begin() + 1, lines.end());
+            return verdict;
+        }
+        return failed(
+            label + ": cannot set ports to " + target + " (" + facts.where + "): " + result.reason +
+            ". The card was left as it was: " + before + "; " + cost +
+            (facts.remembered ? ". udev events do not try this again until the configuration "
+                                "changes or the driver binds the card anew; mlx4-porttype apply " +
+                                    address + " does"
+                              : ""));
+    case ApplyOutcome::LeftChanged:
+        return failed(label + ": cannot set ports to " + target + " (" + facts.where + "): " +
+                      result.reason + ". WARNING: the card could not be put back and is now " +
+                      (result.after.empty() ? std::string("in an unknown state")
+                                            : formatPortStates(result.after)) +
+                      ", neither as configured nor as before " + before + "; " + cost +
+                      "; check it with: mlx4-porttype status " + address);
+    case ApplyOutcome::SwitchFailed:
+        return failed(label + ": switching ports to " + target + " (" + facts.where +
+                      ") failed: " + result.reason + ". The card now runs " +
+                      formatPortStates(result.after) + " (was " + before +
+                      ") and its network and InfiniBand interfaces may be gone; " + cost +
+                      ". To recover, switch it again (mlx4-porttype apply " + address +
+                      ", or another configuration) or re-bind its driver (echo " + address +
+                      " > /sys/bus/pci/drivers/mlx4_core/unbind; echo " + address +
+                      " > /sys/bus/pci/drivers/mlx4_core/bind), and look at journalctl -k");
+    }
+    return failed(label + ": internal error: unknown outcome");
+}
+
+std::string refusedEarlierMessage(const ApplyResult& planned, const OutcomeFacts& facts,
+                                  const std::string& reason, const std::string& action) {
+    return facts.label + ": refused earlier: ports " + formatPortStates(planned.before) + " -> " +
+           formatPortTypes(planned.target) + " (" + facts.where + "): " + reason +
+           "; not tried again at this " + action + " event; run `mlx4-porttype apply " +
+           facts.address + "` to try again";
+}
+
+std::optional<WaitSettled> waitIgnores(const CardInfo& device) {
+    if (device.vendor != kMellanoxVendor || deviceKind(device.device) != DeviceKind::vpi)
+        return WaitSettled{WaitSettled::Why::NoPortType};
+    if (!device.driver.empty() && device.driver != "mlx4_core")
+        return WaitSettled{WaitSettled::Why::OtherDriver};
+    return std::nullopt;
+}
+
+WaitVerdict waitVerdict(const ConfiguredCard& configured, bool matched, const CardPlan* plan,
+                        const std::function<bool()>& refusedEarlier) {
+    if (!matched)
+        return WaitSettled{WaitSettled::Why::NotConfigured};
+    const std::string label = cardLabel(configured.card);
+    if (configured.card.driver.empty())
+        return WaitPending{label +
+                           ": not bound to mlx4_core yet (is the module loaded? lsmod | grep "
+                           "mlx4)"};
+    if (const std::string* problem = configured.problem())
+        return WaitGivenUp{*problem + "; not waiting for it"};
+    if (const std::string* reason = configured.leftBecause())
+        return WaitPending{label + ": " + *reason};
+    ApplyResult result = planOutcome(*plan);
+    switch (result.outcome) {
+    case ApplyOutcome::InSync:
+        return WaitSettled{WaitSettled::Why::AsConfigured};
+    case ApplyOutcome::ReadOnly:
+        return WaitGivenUp{label + ": cannot reach " + formatPortTypes(result.target) + ": " +
+                           result.reason + "; not waiting for it"};
+    case ApplyOutcome::ReadFailed:
+        return WaitPending{label + ": " + result.reason};
+    default:
+        if (refusedEarlier())
+            return WaitSettled{WaitSettled::Why::RefusedEarlier};
+        return WaitPending{label + ": ports " + formatPortStates(result.before) + ", configured " +
+                           formatPortTypes(result.target) + " in " + configured.entry()->where() +
+                           ": not switched yet (the udev rule does it when the card appears; "
+                           "see the journal: journalctl -t mlx4-porttype; or run: "
+                           "mlx4-porttype apply " +
+                           configured.card.address.str() + ")"};
+    }
+}
+
+bool inSync(CardStatus status) {
+    return status == CardStatus::InSync || status == CardStatus::Left;
+}
+
+CardStatus cardStatus(const ConfiguredCard& configured, const CardReading& reading) {
+    if (configured.problem())
+        return CardStatus::Refused;
+    for (const PortReading& port : reading.ports)
+        if (!port.state)
+            return CardStatus::Unreadable;
+    const std::vector<PortWant>* wants = configured.wants();
+    if (!wants)
+        return CardStatus::Left;
+    return makePlan(reading, *wants).inSync() ? CardStatus::InSync : CardStatus::Drift;
+}
+
+bool portInSync(const ConfiguredCard& configured, const PortReading& port, PortWant want) {
+    // A card the helper refuses is never in sync: apply fails for it.
+    return port.state && satisfies(*port.state, want) && !configured.problem();
+}
+
+} // namespace mlx4

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The verdicts the verbs print or log, decided here and nowhere else (pure): what an apply did
+// to a card and the message that says so, whether a udev event tries a target again, whether
+// wait goes on waiting for a card, whether status finds a card as configured, and the warning
+// for an Ethernet-only card asked for ib. Each verdict names its states, so that a new state is
+// a new name, never a second boolean.
+#pragma once
+
+#include "configured_card.h"
+#include "log.h"
+#include "plan.h"
+#include "refusal_message.h"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace mlx4 {
+
+// "MCX312A-XCBT is an Ethernet-only card ...": the configuration asks ib of a card whose VPD
+// part number is an Ethernet-only one. Empty when it does not.
+std::string ethernetOnlyWarning(const ConfiguredCard& card);
+
+// --- apply ---
+
+// What became of one card, as apply --json names it.
+enum class CardResult {
+    Unchanged, // as configured; nothing written
+    Changed,   // switched (dry run: would be)
+    Failed,    // could not be set or read
+    Skipped,   // left alone: not configured, not ready, or a target refused earlier
+};
+
+// "unchanged", "changed", "failed", "skipped".
+std::string_view cardResultName(CardResult result);
+
+// Whether the run tries a target that this probe of the card refused under this configuration
+// before: udev events other than bind do not (each try can restart the card twice); a bind
+// event is a new probe, and an admin's apply always tries.
+enum class RetryRule {
+    Try,
+    SkipIfRefusedEarlier,
+};
+
+// `udevAction`: the ACTION of the udev event this run is for; empty when an admin runs it.
+RetryRule retryRule(std::string_view udevAction);
+
+// What one card's apply comes to, for the log and apply --json.
+struct ApplyVerdict {
+    CardResult result = CardResult::Unchanged;
+    LogLevel level = LogLevel::Info;  // the level of `message` in the log
+    std::string message;              // the verdict and one action first
+    std::vector<std::string> details; // the lines after it (notice level)
+};
+
+// What the message about a card needs besides the outcome.
+struct OutcomeFacts {
+    std::string label;   // cardLabel()
+    std::string address; // "0000:05:00.0"
+    std::string where;   // the configuring entry's FILE:LINE
+    bool dryRun = false;
+    bool remembered = false; // Refused: recorded for udev events not to try again
+    // Refused by the kernel: whether its log could be read (root), and its line about the card.
+    bool kernelLogRead = false;
+    std::optional<KernelRefusalLine> kernelLine;
+};
+
+// The result and message of `result`, an outcome of `plan`.
+ApplyVerdict applyVerdict(const ApplyResult& result, const CardPlan& plan,
+                          const OutcomeFacts& facts);
+
+// The message of a card skipped because this probe refused the target under this configuration
+// earlier, at a udev event `action`.
+std::string refusedEarlierMessage(const ApplyResult& planned, const OutcomeFacts& facts,
+                                  const std::string& reason, const std::string& action);
+
+// --- wait ---
+
+// Nothing more will happen to the card without the admin, and that is as it should be.
+struct WaitSettled {
+    enum class Why {
+        NoPortType,     // not a VPI card: no port type to set
+        OtherDriver,    // given to another driver on purpose (vfio-pci for a VM)
+        NotConfigured,  // no entry matches it
+        AsConfigured,   // its ports are as configured
+        RefusedEarlier, // the rule leaves a target refused earlier alone until the admin acts
+    } why;
+};
+
+// Nothing more will happen to the card without the admin, and that is a problem: `warning`.
+struct WaitGivenUp {
+    std::string warning;
+};
+
+// Something is still to happen to the card (the driver binds it, the rule switches it): `why`,
+// for the log at the timeout.
+struct WaitPending {
+    std::string why;
+};
+
+using WaitVerdict = std::variant<WaitSettled, WaitGivenUp, WaitPending>;
+
+// Settled without looking further, if the device is nothing wait waits for whatever the
+// configuration says (not a VPI card, or held by another driver).
+std::optional<WaitSettled> waitIgnores(const CardInfo& device);
+
+// The verdict for `configured`, a device waitIgnores() does not ignore. `matched`: an entry
+// matches its identity (Config::match), whether or not a driver is bound (configureCard()
+// matches bound cards only). `plan` is made from its port files when it is to be set (else
+// nullptr); `refusedEarlier` answers whether that plan was refused earlier, asked only when it
+// matters.
+WaitVerdict waitVerdict(const ConfiguredCard& configured, bool matched, const CardPlan* plan,
+                        const std::function<bool()>& refusedEarlier);
+
+// --- status ---
+
+// Whether status finds a card as configured.
+enum class CardStatus {
+    InSync,     // set as configured
+    Left,       // left alone (not configured, not ready): as it should be
+    Drift,      // a port is not as configured
+    Unreadable, // a port file could not be read
+    Refused,    // the helper does not handle the card (an error of the configuration or card)
+};
+
+// In sync as status shows it: the exit status and the IN SYNC column.
+bool inSync(CardStatus status);
+
+// The verdict for `configured` whose ports read `reading`. The plan from that reading decides
+// a card to be set; a port that is not read, or a card refused, decides first.
+CardStatus cardStatus(const ConfiguredCard& configured, const CardReading& reading);
+
+// Whether one port is shown in sync: readable, as `want` asks, and the card handled.
+bool portInSync(const ConfiguredCard& configured, const PortReading& port, PortWant want);
+
+} // namespace mlx4

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// The verdicts the verbs act on (decide/verdicts.h): apply's result and message, the udev retry
+// rule, wait's verdict, status's verdict, the Ethernet-only warning and whether a plan may
+// restart the card.
+#include "device_table.h"
+#include "verdicts.h"
+
+#include <doctest/doctest.h>
+#include <string>
+
+using namespace mlx4;
+
+namespace {
+
+const PortState kIb{PortType::Ib, false};
+const PortState kEth{PortType::Eth, false};
+const PortState kAutoEth{PortType::Eth, true};
+
+// A two-port ConnectX-2 VPI bound to mlx4_core, its port files made.
+CardInfo boundCard() {
+    CardInfo card;
+    card.address = *parsePciAddress("0000:05:00.0");
+    card.vendor = kMellanoxVendor;
+    card.device = 0x673c;
+    card.driver = "mlx4_core";
+    card.portCount = 2;
+    card.ports = {1, 2};
+    return card;
+}
+
+// `card` configured by "0000:05:00.0": `ports` in config.json, line 3.
+ConfiguredCard configured(const CardInfo& card, const std::string& ports,
+                          const std::string& part = "") {
+    std::vector<ConfigError> errors;
+    static std::vector<Config> keep; // entries point into their Config
+    keep.push_back(mergeConfigFiles(
+        {parseConfigText("{\n  \"cards\": {\n    \"0000:05:00.0\": " + ports + "\n  }\n}\n",
+                         "/etc/mlx4-porttype/config.json", errors)}));
+    REQUIRE(errors.empty());
+    CardIdentity identity;
+    identity.vpd.part = part;
+    return configureCard(card, identity, keep.back());
+}
+
+ConfiguredCard unconfigured(const CardInfo& card) {
+    static const Config empty;
+    return configureCard(card, {}, empty);
+}
+
+CardReading readingOf(std::vector<PortState> states) {
+    CardReading reading;
+    for (size_t i = 0; i < states.size(); ++i)
+        reading.ports.push_back({static_cast<int>(i) + 1, states[i], "", true});
+    return reading;
+}
+
+OutcomeFacts facts(bool dryRun = false) {
+    return {"0000:05:00.0 (card)",
+            "0000:05:00.0",
+            "/etc/mlx4-porttype/config.json:3",
+            dryRun,
+            false,
+            false,
+            std::nullopt};
+}
+
+} // namespace
+
+TEST_CASE("apply's results have the names apply --json prints") {
+    CHECK(cardResultName(CardResult::Unchanged) == "unchanged");
+    CHECK(cardResultName(CardResult::Changed) == "changed");
+    CHECK(cardResultName(CardResult::Failed) == "failed");
+    CHECK(cardResultName(CardResult::Skipped) == "skipped");
+}
+
+TEST_CASE("udev events other than bind skip a target refused earlier, an admin and bind try") {
+    CHECK(retryRule("") == RetryRule::Try);
+    CHECK(retryRule("bind") == RetryRule::Try);
+    CHECK(retryRule("add") == RetryRule::SkipIfRefusedEarlier);
+    CHECK(retryRule("change") == RetryRule::SkipIfRefusedEarlier);
+}
+
+TEST_CASE("apply's verdict: in sync, planned and switched say what was done, at their level") {
+    CardPlan inSync = makePlan({kIb, kIb}, {PortWant::Ib, PortWant::Ib});
+    ApplyVerdict same = applyVerdict(planOutcome(inSync), inSync, facts());
+    CHECK(same.result == CardResult::Unchanged);
+    CHECK(same.level == LogLevel::Info);
+    CHECK(same.message == "0000:05:00.0 (card): ports [ib, ib] are as configured; nothing written");
+    CHECK(applyVerdict(planOutcome(inSync), inSync, facts(true)).message ==
+          "0000:05:00.0 (card): ports [ib, ib] are as configured; nothing to write");
+
+    CardPlan toEth = makePlan({kIb, kIb}, {PortWant::Eth, PortWant::Eth});
+    ApplyVerdict planned = applyVerdict(planOutcome(toEth), toEth, facts(true));
+    CHECK(planned.result == CardResult::Changed);
+    CHECK(planned.message == "0000:05:00.0 (card): ports [ib, ib] would be set to [eth, eth] as "
+                             "configured in /etc/mlx4-porttype/config.json:3");
+
+    ApplyResult switched = planOutcome(toEth);
+    switched.outcome = ApplyOutcome::Switched;
+    switched.after = {kEth, kEth};
+    ApplyVerdict done = applyVerdict(switched, toEth, facts());
+    CHECK(done.result == CardResult::Changed);
+    CHECK(done.level == LogLevel::Notice);
+    CHECK(done.message == "0000:05:00.0 (card): ports [ib, ib] -> [eth, eth]: switched as "
+                          "configured in /etc/mlx4-porttype/config.json:3");
+}
+
+TEST_CASE("apply's verdict: a refusal fails, and says whether udev events try it again") {
+    CardPlan toEth = makePlan({kIb, kIb}, {PortWant::Eth, PortWant::Ib});
+    ApplyResult refused = planOutcome(toEth);
+    refused.outcome = ApplyOutcome::Refused;
+    refused.reason = "the card does not support this combination";
+    refused.restarts = 2;
+    OutcomeFacts remembered = facts();
+    remembered.remembered = true;
+    ApplyVerdict verdict = applyVerdict(refused, toEth, remembered);
+    CHECK(verdict.result == CardResult::Failed);
+    CHECK(verdict.level == LogLevel::Error);
+    CHECK(verdict.message.find("The card was left as it was: [ib, ib]; the attempt cost 2 device "
+                               "restarts. udev events do not try this again") != std::string::npos);
+    CHECK(applyVerdict(refused, toEth, facts()).message.find("udev events") == std::string::npos);
+
+    ApplyResult readOnly = planOutcome(toEth);
+    readOnly.outcome = ApplyOutcome::ReadOnly;
+    readOnly.reason = "port 1 is read-only";
+    CHECK(applyVerdict(readOnly, toEth, facts()).message ==
+          "0000:05:00.0 (card): cannot set ports to [eth, ib]: port 1 is read-only; nothing was "
+          "written");
+}
+
+TEST_CASE("a plan may restart the card when a protocol changes or a port is newly set to auto") {
+    CHECK(makePlan({kIb, kIb}, {PortWant::Eth, PortWant::Keep}).mayRestart());
+    CHECK(makePlan({kIb, kIb}, {PortWant::Auto, PortWant::Keep}).mayRestart());
+    CHECK_FALSE(makePlan({kAutoEth, kIb}, {PortWant::Eth, PortWant::Keep}).mayRestart());
+    CHECK_FALSE(makePlan({kIb, kIb}, {PortWant::Ib, PortWant::Ib}).mayRestart());
+}
+
+TEST_CASE("wait ignores devices without a port type and devices of other drivers") {
+    CardInfo en = boundCard();
+    en.device = 0x6750; // ConnectX-2 EN
+    REQUIRE(deviceKind(en.device) == DeviceKind::ethernetOnly);
+    REQUIRE(waitIgnores(en));
+    CHECK(waitIgnores(en)->why == WaitSettled::Why::NoPortType);
+    CardInfo vfio = boundCard();
+    vfio.driver = "vfio-pci";
+    REQUIRE(waitIgnores(vfio));
+    CHECK(waitIgnores(vfio)->why == WaitSettled::Why::OtherDriver);
+    CardInfo unbound = boundCard();
+    unbound.driver.clear();
+    CHECK_FALSE(waitIgnores(unbound));
+    CHECK_FALSE(waitIgnores(boundCard()));
+}
+
+TEST_CASE("wait's verdict names each state") {
+    auto never = [] {
+        return false;
+    };
+    SUBCASE("not configured: settled") {
+        WaitVerdict verdict = waitVerdict(unconfigured(boundCard()), false, nullptr, never);
+        REQUIRE(std::holds_alternative<WaitSettled>(verdict));
+        CHECK(std::get<WaitSettled>(verdict).why == WaitSettled::Why::NotConfigured);
+    }
+    SUBCASE("configured but not bound yet: pending") {
+        CardInfo unbound = boundCard();
+        unbound.driver.clear();
+        WaitVerdict verdict = waitVerdict(unconfigured(unbound), true, nullptr, never);
+        REQUIRE(std::holds_alternative<WaitPending>(verdict));
+        CHECK(std::get<WaitPending>(verdict).why.find("not bound to mlx4_core yet") !=
+              std::string::npos);
+    }
+    SUBCASE("as configured: settled") {
+        ConfiguredCard card = configured(boundCard(), "\"ib\"");
+        CardPlan plan = makePlan({kIb, kIb}, *card.wants());
+        WaitVerdict verdict = waitVerdict(card, true, &plan, never);
+        REQUIRE(std::holds_alternative<WaitSettled>(verdict));
+        CHECK(std::get<WaitSettled>(verdict).why == WaitSettled::Why::AsConfigured);
+    }
+    SUBCASE("not switched yet: pending, unless refused earlier") {
+        ConfiguredCard card = configured(boundCard(), "\"eth\"");
+        CardPlan plan = makePlan({kIb, kIb}, *card.wants());
+        WaitVerdict verdict = waitVerdict(card, true, &plan, never);
+        REQUIRE(std::holds_alternative<WaitPending>(verdict));
+        CHECK(std::get<WaitPending>(verdict).why.find("not switched yet") != std::string::npos);
+        WaitVerdict refused = waitVerdict(card, true, &plan, [] { return true; });
+        REQUIRE(std::holds_alternative<WaitSettled>(refused));
+        CHECK(std::get<WaitSettled>(refused).why == WaitSettled::Why::RefusedEarlier);
+    }
+    SUBCASE("read-only port files: given up, with a warning") {
+        ConfiguredCard card = configured(boundCard(), "\"eth\"");
+        CardReading reading = readingOf({kIb, kIb});
+        reading.ports[0].writable = false;
+        CardPlan plan = makePlan(reading, *card.wants());
+        WaitVerdict verdict = waitVerdict(card, true, &plan, never);
+        REQUIRE(std::holds_alternative<WaitGivenUp>(verdict));
+        CHECK(std::get<WaitGivenUp>(verdict).warning.find("not waiting for it") !=
+              std::string::npos);
+    }
+    SUBCASE("a card the configuration cannot be applied to: given up") {
+        CardInfo onePort = boundCard();
+        onePort.portCount = 1;
+        onePort.ports = {1};
+        WaitVerdict verdict =
+            waitVerdict(configured(onePort, "[\"eth\", \"ib\"]"), true, nullptr, never);
+        REQUIRE(std::holds_alternative<WaitGivenUp>(verdict));
+    }
+}
+
+TEST_CASE("status's verdict comes from the plan, after refusals and unreadable ports") {
+    ConfiguredCard eth = configured(boundCard(), "\"eth\"");
+    CHECK(cardStatus(eth, readingOf({kEth, kEth})) == CardStatus::InSync);
+    CHECK(cardStatus(eth, readingOf({kEth, kAutoEth})) == CardStatus::Drift);
+    CHECK(cardStatus(configured(boundCard(), "[\"eth\", \"keep\"]"), readingOf({kEth, kIb})) ==
+          CardStatus::InSync);
+    CHECK(cardStatus(unconfigured(boundCard()), readingOf({kIb, kEth})) == CardStatus::Left);
+    CardReading unreadable = readingOf({kEth, kEth});
+    unreadable.ports[1].state.reset();
+    unreadable.ports[1].problem = "port 2: cannot read";
+    CHECK(cardStatus(eth, unreadable) == CardStatus::Unreadable);
+    CardInfo onePort = boundCard();
+    onePort.portCount = 1;
+    onePort.ports = {1};
+    CHECK(cardStatus(configured(onePort, "[\"eth\", \"ib\"]"), readingOf({kEth})) ==
+          CardStatus::Refused);
+    CHECK(inSync(CardStatus::InSync));
+    CHECK(inSync(CardStatus::Left));
+    CHECK_FALSE(inSync(CardStatus::Drift));
+    CHECK_FALSE(inSync(CardStatus::Unreadable));
+    CHECK_FALSE(inSync(CardStatus::Refused));
+}
+
+TEST_CASE("a port of a refused card is never shown in sync") {
+    CardInfo onePort = boundCard();
+    onePort.portCount = 1;
+    onePort.ports = {1};
+    ConfiguredCard refused = configured(onePort, "[\"eth\", \"ib\"]");
+    PortReading port{1, kEth, "", true};
+    CHECK_FALSE(portInSync(refused, port, PortWant::Eth));
+    CHECK(portInSync(configured(boundCard(), "\"eth\""), port, PortWant::Eth));
+}
+
+TEST_CASE("an Ethernet-only card asked for ib is warned about, asked for eth it is not") {
+    ConfiguredCard ib = configured(boundCard(), "\"ib\"", "MCX312A-XCBT");
+    CHECK(ethernetOnlyWarning(ib) ==
+          "MCX312A-XCBT is an Ethernet-only card (ConnectX-3 EN): its ports cannot run ib, which "
+          "/etc/mlx4-porttype/config.json:3 asks; configure eth for it");
+    CHECK(ethernetOnlyWarning(configured(boundCard(), "\"eth\"", "MCX312A-XCBT")).empty());
+    CHECK(ethernetOnlyWarning(configured(boundCard(), "\"ib\"", "MHQH29B-XTR")).empty());
+}
