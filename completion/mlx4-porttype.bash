@@ -13,27 +13,35 @@ _mlx4_porttype_addresses() {
 }
 
 _mlx4_porttype() {
-    local cur prev words cword
+    local cur prev words cword split
     # Addresses hold colons, which bash splits words at: -n : and __ltrim_colon_completions
-    # keep them whole.
-    _init_completion -n : || return
+    # keep them whole. -s splits --timeout=30 into the option and its value.
+    _init_completion -s -n : || return
 
     local global_options="--config-dir --syslog --verbose --quiet --help --version"
-    local commands="apply status check wait"
-    local command="" i
+    local commands="apply status check wait set unset"
+    local command="" i operands=0
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
         --config-dir) ((i++)) ;;
-        apply | status | check | wait)
+        apply | status | check | wait | set | unset)
             command=${words[i]}
             break
             ;;
         esac
     done
+    # set and unset: how many words after the command are not options (KEY, then TYPEs).
+    for ((i++; i < cword; i++)); do
+        [[ ${words[i]} == -* ]] || ((operands++))
+    done
 
     case $prev in
     --config-dir)
         _filedir -d
+        return
+        ;;
+    --file)
+        _filedir
         return
         ;;
     --timeout)
@@ -46,7 +54,7 @@ _mlx4_porttype() {
     case $command in
     "") options="$global_options $commands" ;;
     apply)
-        options="--dry-run --json --all"
+        options="--dry-run --json --force --retry --all"
         addresses=$(_mlx4_porttype_addresses)
         ;;
     status)
@@ -54,8 +62,19 @@ _mlx4_porttype() {
         addresses=$(_mlx4_porttype_addresses)
         ;;
     wait) options="--timeout" ;;
-    check) options="" ;;
+    check) options="--file" ;;
+    set | unset)
+        options="--no-apply --dry-run --force"
+        if ((operands == 0)); then
+            # KEY: default, a card present, or the start of an identity key.
+            addresses="default guid: serial: part: $(_mlx4_porttype_addresses)"
+        elif [[ $command == set ]] && ((operands <= 2)); then
+            addresses="ib eth auto keep"
+        fi
+        ;;
     esac
+    # An option's value was asked for and has no completion of its own: nothing to offer.
+    $split && return
     if [[ $cur == -* || -z $addresses ]]; then
         COMPREPLY=($(compgen -W "$options" -- "$cur"))
     else

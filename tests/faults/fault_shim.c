@@ -31,6 +31,8 @@
 //   PID<TAB>PATH<TAB>BYTES<TAB>RESULT   (BYTES with \n escaped, RESULT "ok" or an errno name)
 // The shim keeps its state in plain arrays: the helper is single-threaded.
 #define _GNU_SOURCE
+#include "preload.h"
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -184,15 +186,8 @@ static void parseRule(char* text) {
     rule->times = count == 5 ? atol(fields[4]) : 0;
 }
 
-// The next library's definition of `name` (umockdev's, then libc's). ISO C has no cast from
-// the object pointer dlsym() returns to a function pointer; copying the bytes is POSIX's way.
 static void lookUp(const char* name, void* function, size_t size) {
-    void* symbol = dlsym(RTLD_NEXT, name);
-    if (!symbol || size != sizeof symbol) {
-        fprintf(stderr, "fault_shim: no next %s\n", name);
-        abort();
-    }
-    memcpy(function, &symbol, size);
+    preload_next("fault_shim", name, function, size);
 }
 
 static void setup(void) {
@@ -278,15 +273,13 @@ static void sleepMs(long ms) {
 
 // Overwrites the file open as `fd` in place (same inode) with the content of `source`.
 static void replaceContent(int fd, const char* source) {
-    char procPath[64], target[4096], buffer[65536];
-    snprintf(procPath, sizeof procPath, "/proc/self/fd/%d", fd);
-    ssize_t length = readlink(procPath, target, sizeof target - 1);
+    char target[4096], buffer[65536];
+    int found = preload_fd_path(fd, target, sizeof target);
     int in = realOpen(source, O_RDONLY | O_CLOEXEC);
-    if (length < 0 || in < 0) {
+    if (found != 0 || in < 0) {
         perror("fault_shim: replace");
         abort();
     }
-    target[length] = '\0';
     int out = realOpen(target, O_WRONLY | O_TRUNC | O_CLOEXEC);
     for (ssize_t got; out >= 0 && (got = realRead(in, buffer, sizeof buffer)) > 0;)
         if (realWrite(out, buffer, (size_t)got) != got)
@@ -303,30 +296,15 @@ static void armAfterWrite(const char* path) {
             rules[i].armed = 1;
 }
 
-// Replaces the file open as `fd` by one holding exactly `buffer`: a new file in the same
-// directory, with the same mode, renamed over it.
+// Replaces the file open as `fd` by one holding exactly `buffer`, with the same mode (see
+// preload_replace_file()).
 static ssize_t storeAtomically(int fd, const void* buffer, size_t count) {
-    char procPath[64], target[4096], temp[4200];
-    snprintf(procPath, sizeof procPath, "/proc/self/fd/%d", fd);
-    ssize_t length = readlink(procPath, target, sizeof target - 1);
+    char target[4096];
     struct stat st;
-    if (length < 0 || realFstat(fd, &st) != 0)
+    if (preload_fd_path(fd, target, sizeof target) != 0 || realFstat(fd, &st) != 0)
         return -1;
-    target[length] = '\0';
-    char* slash = strrchr(target, '/');
-    snprintf(temp, sizeof temp, "%.*s/.fault-shim-XXXXXX", (int)(slash - target), target);
-    int out = mkstemp(temp);
-    if (out < 0)
-        return -1;
-    ssize_t written = realWrite(out, buffer, count);
-    int error = errno;
-    if (fchmod(out, st.st_mode & 07777) != 0 || realClose(out) != 0 || written < 0 ||
-        rename(temp, target) != 0) {
-        unlink(temp);
-        errno = written < 0 ? error : errno;
-        return -1;
-    }
-    return written;
+    struct preload_io io = {realWrite, realClose};
+    return preload_replace_file(&io, target, buffer, count, st.st_mode);
 }
 
 static int wrapOpen(int (*next)(const char*, int, ...), const char* path, int flags, mode_t mode) {

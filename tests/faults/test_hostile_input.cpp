@@ -427,3 +427,20 @@ TEST_CASE("item 13: exact vendor, odd port names, and messages without library i
                               "an object"));
     }
 }
+
+TEST_CASE("round three: the PSID and firmware of the status table are escaped like every value") {
+    Machine m;
+    CardSpec spec(kCardA, {"ib", "ib"});
+    spec.ibDevice = "mlx4_0";
+    m.bed.addCard(spec);
+    m.config(R"({"cards": {"05:00.0": "ib"}})");
+    // What a card (or a tampered sysfs) can put into board_id and fw_ver.
+    writeFile(m.bed.filePath(kCardA, "infiniband/mlx4_0/board_id"), "MT_\x1b[2J0D80\n");
+    writeFile(m.bed.filePath(kCardA, "infiniband/mlx4_0/fw_ver"), "2.9.1000\x07\x9b\n");
+    RunResult r = m.run({"status"});
+    CAPTURE(r.out);
+    CHECK(r.status == 0);
+    CHECK(r.out.find_first_of("\x1b\x07") == std::string::npos);
+    CHECK(contains(r.out, "MT_\\e[2J0D80"));
+    CHECK(contains(r.out, "2.9.1000\\x07\\x9b"));
+}

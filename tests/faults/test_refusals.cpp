@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // What the helper does after the kernel refused a target, or the firmware failed a switch: it
-// says so with what it cost, and udev events do not try a refused target again until the
-// configuration or the card changes.
+// says so with what it cost, and unattended runs do not try a refused target again until the
+// card's configured types change or the driver binds it anew.
 #include "machine.h"
 
+#include <dirent.h>
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <filesystem>
 #include <string>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,14 +37,16 @@ bool recordExists(const Machine& m) {
 
 } // namespace
 
-TEST_CASE("a refused target is not tried again at udev events until the card or the "
-          "configuration changes, and an admin's apply always tries") {
+TEST_CASE("a refused target is tried again only by an admin at a terminal, apply --retry, a "
+          "real bind or another configured target") {
     Machine m;
     m.bed.addCard(CardSpec(kCard));
     m.config(R"({"default": "eth"})");
 
     // An admin's apply: refused, reported with its cost, remembered.
+    m.atTerminal = true;
     RunResult r = m.run({"apply", kCard}, refuseAll());
+    m.atTerminal = false;
     CAPTURE(r.err);
     CHECK(r.status == 1);
     // No line in the kernel log about it: the verdict says where to look.
@@ -49,9 +55,9 @@ TEST_CASE("a refused target is not tried again at udev events until the card or 
     CHECK(contains(r.err, std::string(kLabel) + ", configured in " + m.configDir +
                               "/config.json:1: left as it was, [ib, ib]; the attempt cost no "
                               "device restart"));
-    CHECK(contains(r.err, "udev events do not try this again until the configuration "
-                          "changes or the driver binds the card anew; mlx4-porttype apply "
-                          "0000:05:00.0 does"));
+    CHECK(contains(r.err, "udev events and the boot unit do not try this again until the card's "
+                          "configured types change or the driver binds the card anew; run "
+                          "`mlx4-porttype apply --retry 0000:05:00.0` to try again"));
     CHECK(recordExists(m));
 
     SUBCASE("change and add events: not tried, said once, exit 1") {
@@ -59,6 +65,7 @@ TEST_CASE("a refused target is not tried again at udev events until the card or 
             CAPTURE(action);
             m.clearWrites();
             m.extraEnvironment = udevEvent(action);
+            m.extraEnvironment.push_back("SYNTH_UUID=0");
             RunResult again = m.run({"--syslog", "apply", kCard}, refuseAll());
             CHECK(again.status == 1);
             CHECK(m.writesTo(kCard).empty());
@@ -75,55 +82,141 @@ TEST_CASE("a refused target is not tried again at udev events until the card or 
                                       "/config.json:1): the kernel refused [eth, "
                                       "eth]"));
         CHECK(contains(again.err, "; not tried again at this change event; run `mlx4-porttype "
-                                  "apply 0000:05:00.0` to try again"));
+                                  "apply --retry 0000:05:00.0` to try again"));
         CHECK(m.writesTo(kCard).empty());
     }
-    SUBCASE("a bind event is a new probe: tried again") {
+    SUBCASE("the boot unit (apply --all without a terminal or an event): not tried") {
+        m.clearWrites();
+        RunResult again = m.run({"--syslog", "apply", "--all"}, refuseAll());
+        CHECK(again.status == 1);
+        CHECK(m.writesTo(kCard).empty());
+        RunResult plain = m.run({"apply", kCard}, refuseAll());
+        CAPTURE(plain.err);
+        CHECK(contains(plain.err, "; not tried again by a run without a terminal; run "
+                                  "`mlx4-porttype apply --retry 0000:05:00.0` to try again"));
+        CHECK(m.writesTo(kCard).empty());
+    }
+    SUBCASE("a synthetic bind (udevadm trigger --action=bind) is no new probe: not tried") {
+        m.clearWrites();
+        m.extraEnvironment = udevEvent("bind");
+        m.extraEnvironment.push_back("SYNTH_UUID=0");
+        CHECK(m.run({"--syslog", "apply", kCard}, refuseAll()).status == 1);
+        CHECK(m.writesTo(kCard).empty());
+        CHECK(recordExists(m));
+    }
+    SUBCASE("a bind from the kernel is a new probe: tried again") {
         m.clearWrites();
         m.extraEnvironment = udevEvent("bind");
         CHECK(m.run({"apply", kCard}, refuseAll()).status == 1);
         CHECK_FALSE(m.writesTo(kCard).empty());
     }
-    SUBCASE("an admin's apply: tried again") {
+    SUBCASE("an admin's apply at a terminal: tried again") {
         m.clearWrites();
+        m.atTerminal = true;
         CHECK(m.run({"apply", kCard}, refuseAll()).status == 1);
         CHECK_FALSE(m.writesTo(kCard).empty());
     }
-    SUBCASE("an edited configuration: tried again at the next event") {
+    SUBCASE("apply --retry: tried again") {
+        m.clearWrites();
+        CHECK(m.run({"apply", "--retry", kCard}, refuseAll()).status == 1);
+        CHECK_FALSE(m.writesTo(kCard).empty());
+    }
+    SUBCASE("an edit that leaves the card's target as it was: not tried") {
         m.config("{ \"default\": \"eth\" } // edited");
         m.clearWrites();
         m.extraEnvironment = udevEvent("change");
         CHECK(m.run({"apply", kCard}, refuseAll()).status == 1);
-        CHECK_FALSE(m.writesTo(kCard).empty());
+        CHECK(m.writesTo(kCard).empty());
     }
-    SUBCASE("the driver probed the card again (new port files): tried again") {
-        m.bed.unbindDriver(kCard);
-        m.bed.bindDriver(kCard, {"ib", "ib"});
+    SUBCASE("another configured target: tried at the next event") {
+        m.config(R"({"cards": {"0000:05:00.0": ["eth", "keep"]}})");
         m.clearWrites();
         m.extraEnvironment = udevEvent("change");
         CHECK(m.run({"apply", kCard}, refuseAll()).status == 1);
         CHECK_FALSE(m.writesTo(kCard).empty());
     }
-    SUBCASE("another start state: tried") {
+    SUBCASE("an internal restart (port files made anew, no bind): not tried") {
+        m.bed.unbindDriver(kCard);
+        m.bed.bindDriver(kCard, {"ib", "ib"});
+        m.clearWrites();
+        m.extraEnvironment = udevEvent("change");
+        m.extraEnvironment.push_back("SYNTH_UUID=0");
+        CHECK(m.run({"apply", kCard}, refuseAll()).status == 1);
+        CHECK(m.writesTo(kCard).empty());
+    }
+    SUBCASE("another start state: still not tried") {
         m.bed.setPort(kCard, 2, "eth");
         m.clearWrites();
         m.extraEnvironment = udevEvent("change");
         m.run({"apply", kCard}, refuseAll());
-        CHECK_FALSE(m.writesTo(kCard).empty());
+        CHECK(m.writesTo(kCard).empty());
     }
     SUBCASE("once the target is reached the record goes") {
-        CHECK(m.run({"apply", kCard}).status == 0);
+        CHECK(m.run({"apply", "--retry", kCard}).status == 0);
         CHECK(m.bed.readPort(kCard, 1) == "eth\n");
         CHECK_FALSE(recordExists(m));
     }
 }
 
+TEST_CASE("an event that waited for the card's lock does not retry what the run before it had "
+          "refused") {
+    Machine m;
+    m.bed.addCard(CardSpec(kCard));
+    m.config(R"({"default": "eth"})");
+    // A record as the run holding the lock leaves it: made by a refused run, kept aside.
+    REQUIRE(m.run({"apply", "--retry", kCard}, refuseAll()).status == 1);
+    const std::string record = m.runDir + "/" + kCard + ".refused";
+    const std::string aside = m.dir + "/refused.aside";
+    REQUIRE(rename(record.c_str(), aside.c_str()) == 0);
+
+    // The run before holds the lock; the event reads the card (no record yet) and waits.
+    const std::string lockPath = m.runDir + "/" + kCard + ".lock";
+    int lock = open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    REQUIRE(lock >= 0);
+    REQUIRE(flock(lock, LOCK_EX) == 0);
+    m.clearWrites();
+    m.extraEnvironment = udevEvent("change");
+    m.extraEnvironment.push_back("SYNTH_UUID=0");
+    StartedProgram event = m.start({"--syslog", "apply", kCard}, refuseAll());
+    // Waiting: the helper (not the child before its exec, which still has this process's lock
+    // descriptor) has the lock file open.
+    bool waiting = false;
+    for (int i = 0; i < 3000 && !waiting; ++i) {
+        std::string proc = "/proc/" + std::to_string(event.pid);
+        char exe[4096];
+        ssize_t exeLength = readlink((proc + "/exe").c_str(), exe, sizeof exe - 1);
+        bool isHelper = exeLength > 0 && std::string(exe, size_t(exeLength)) ==
+                                             std::filesystem::canonical(MLX4_PORTTYPE_BINARY);
+        std::string fdDir = proc + "/fd";
+        if (DIR* dir = isHelper ? opendir(fdDir.c_str()) : nullptr) {
+            while (dirent* entry = readdir(dir)) {
+                char target[4096];
+                ssize_t length = readlinkat(dirfd(dir), entry->d_name, target, sizeof target - 1);
+                if (length > 0 && std::string(target, size_t(length)) == lockPath)
+                    waiting = true;
+            }
+            closedir(dir);
+        }
+        if (!waiting)
+            usleep(10000);
+    }
+    REQUIRE(waiting);
+    // The run before is done: its record is there, the lock free.
+    REQUIRE(rename(aside.c_str(), record.c_str()) == 0);
+    close(lock);
+    RunResult r = finish(event);
+    CAPTURE(r.err);
+    CHECK(r.status == 1);
+    CHECK(m.writesTo(kCard).empty());
+}
+
 TEST_CASE("a refused write after which a port runs another protocol is a failed switch") {
     Machine m;
-    // The firmware fails SET_PORT for port 1 with a status the driver maps to EINVAL; the driver
+    // Port 1 to eth makes the driver send SET_PORT for port 2, which stays ib (none for an
+    // Ethernet port); the firmware fails it with a status the driver maps to EINVAL. The driver
     // has set port 1's type before that command and leaves the device unregistered.
     CardSpec card(kCard);
-    card.kernel = "dpdp firmware-fails-port=1";
+    card.kernel = "dpdp firmware-fails-port=2";
     m.bed.addCard(card);
     m.config(R"({"default": "eth"})");
     std::string port1 = Machine::sysFile(kCard, "mlx4_port1");
@@ -146,6 +239,46 @@ TEST_CASE("a refused write after which a port runs another protocol is a failed 
     CHECK_FALSE(recordExists(m));
     CHECK(m.bed.readPort(kCard, 1) == "eth\n");
     CHECK_FALSE(m.kernel(kCard).counters.registered);
+}
+
+TEST_CASE("a firmware failure that moves no type is a failed switch, seen by the interfaces") {
+    Machine m;
+    // (ib, ib) -> (ib, eth): port 1 stays ib, so the driver sends its SET_PORT first; the
+    // firmware fails it, the loop stops before port 2's type is set, and the card's interfaces
+    // are gone (the kernel shim moves them out of the testbed).
+    CardSpec card(kCard);
+    card.kernel = "dpdp firmware-fails-port=1";
+    m.bed.addCard(card);
+    m.bed.addIbPort(kCard, "mlx4_0", IbPortSpec{});
+    m.config(R"({"cards": {"0000:05:00.0": ["ib", "eth"]}})");
+    const std::string ibDir = m.bed.rootDir() + "/sys/devices/pci0000:00/" + kCard + "/infiniband";
+    REQUIRE(access(ibDir.c_str(), F_OK) == 0);
+    RunResult r = m.run({"apply", kCard});
+    CAPTURE(r.err);
+    CHECK(r.status == 1);
+    CHECK(access(ibDir.c_str(), F_OK) != 0);
+    CHECK(contains(r.err, std::string(kLabel) + ": switching ports to [ib, eth] (" + m.configDir +
+                              "/config.json:1) failed: writing port 2 failed with Invalid "
+                              "argument (EINVAL) and the card's network and InfiniBand "
+                              "interfaces are gone although no port changed its type"));
+    CHECK(contains(r.err, "the attempt cost 1 device restart. To recover"));
+    CHECK_FALSE(contains(r.err, "left as it was"));
+    CHECK_FALSE(recordExists(m));
+    CHECK(m.ports(kCard) == "ib,ib");
+    CHECK_FALSE(m.kernel(kCard).counters.registered);
+}
+
+TEST_CASE("a refusal on a card without interfaces to compare says they could not be checked") {
+    Machine m;
+    CardSpec card(kCard);
+    card.kernel = "dpdp support=both,ib-only";
+    m.bed.addCard(card);
+    m.config(R"({"cards": {"0000:05:00.0": ["ib", "eth"]}})");
+    RunResult r = m.run({"apply", kCard});
+    CAPTURE(r.err);
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, "the card's interfaces could not be checked (it had no network or "
+                          "InfiniBand interface to compare"));
 }
 
 TEST_CASE("auto that the card accepts is reported with what sensing needs") {
@@ -184,9 +317,9 @@ TEST_CASE("status tells a card whose target was refused earlier") {
     m.bed.addCard(CardSpec(kCard));
     m.config(R"({"default": "eth"})");
     const std::string note =
-        "0000:05:00.0: the kernel refused this configuration earlier; udev events leave the card "
-        "alone until the configuration changes or the driver binds it anew; run mlx4-porttype "
-        "apply 0000:05:00.0 to try again";
+        "0000:05:00.0: the kernel refused this configuration earlier; udev events and the boot "
+        "unit leave the card alone until its configured types change or the driver binds it "
+        "anew; run `mlx4-porttype apply --retry 0000:05:00.0` to try again";
     CHECK_FALSE(contains(m.run({"status"}).out, note));
     CHECK(m.run({"apply", kCard}, refuseAll()).status == 1);
     RunResult table = m.run({"status"});

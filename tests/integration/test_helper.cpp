@@ -288,7 +288,7 @@ TEST_CASE("--help and --version") {
     Machine m;
     RunResult r = m.run({"--help"});
     CHECK(r.status == 0);
-    CHECK(contains(r.out, "apply [--dry-run] [--json] [--force] (--all | ADDRESS...)"));
+    CHECK(contains(r.out, "apply [--dry-run] [--json] [--force] [--retry] (--all | ADDRESS...)"));
     CHECK(contains(r.out, "wait [--timeout SECONDS]"));
     r = m.run({"--version"});
     CHECK(r.status == 0);

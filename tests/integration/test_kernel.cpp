@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The built helper against the kernel model (tests/faults/kernel_shim.cpp) behind the testbed's
+// The built helper against the kernel model (tests/kernel/kernel_shim.cpp) behind the testbed's
 // port files: what the driver refuses, stages, senses and restarts, end to end.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "machine.h"

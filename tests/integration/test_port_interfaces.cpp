@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The built helper and the card's interfaces: what status shows per port, what the dry run and
-// the switch's log say a restart takes down, and the guard for an admin at a terminal.
+// the switch's log say a restart takes down, the guard, and the notices after a restart.
 #define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include "machine.h"
 
@@ -8,6 +8,8 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <unistd.h>
 
 using namespace mlx4::test;
 
@@ -119,7 +121,7 @@ TEST_CASE("the dry run and the switch's log name every interface the restart tak
                                          "does not change)"));
 }
 
-TEST_CASE("an apply at a terminal that would cut the SSH session needs --force") {
+TEST_CASE("an apply that would cut the SSH session needs --force, at a terminal or not") {
     const auto [interfaceFound, addressFound] = anIpv4Interface();
     // Plain copies: a C++17 lambda cannot capture a structured binding.
     const std::string interface = interfaceFound, address = addressFound;
@@ -138,7 +140,8 @@ TEST_CASE("an apply at a terminal that would cut the SSH session needs --force")
         RunResult r = m.run({"apply", kCx2a});
         CHECK(r.status == 1);
         CHECK(contains(r.err, kLabel +
-                                  ": not switching: the SSH session this runs in comes in on " +
+                                  ": not switching: an SSH session from 192.0.2.99 port "
+                                  "50000 comes in on " +
                                   address + " of " + interface));
         CHECK(contains(r.err, "add --force to switch anyway"));
         CHECK(m.ports(kCx2a) == "eth,eth");
@@ -153,11 +156,16 @@ TEST_CASE("an apply at a terminal that would cut the SSH session needs --force")
         CHECK(m.ports(kCx2a) == "ib,ib");
         CHECK(contains(r.err, kLabel + ": before the restart: " + interface + " (port 1)"));
     }
-    SUBCASE("from a script (stdin not a terminal): never asked") {
+    SUBCASE("from a script (stdin not a terminal): refused as well, exit 1") {
         Machine m;
         machine(m);
-        CHECK(m.run({"apply", kCx2a}).status == 0);
-        CHECK(m.ports(kCx2a) == "ib,ib");
+        RunResult r = m.run({"apply", kCx2a});
+        CHECK(r.status == 1);
+        CHECK(contains(r.err, kLabel +
+                                  ": not switching: an SSH session from 192.0.2.99 port "
+                                  "50000 comes in on " +
+                                  address + " of " + interface));
+        CHECK(m.ports(kCx2a) == "eth,eth");
     }
     SUBCASE("from a udev event, even with a terminal: never asked") {
         Machine m;
@@ -169,12 +177,48 @@ TEST_CASE("an apply at a terminal that would cut the SSH session needs --force")
         CHECK(m.run({"apply", kCx2a}).status == 0);
         CHECK(m.ports(kCx2a) == "ib,ib");
     }
-    SUBCASE("the dry run at a terminal shows the plan and is not stopped") {
+    SUBCASE("the dry run at a terminal shows the plan and the guard's verdict") {
         Machine m;
         machine(m);
         m.atTerminal = true;
         RunResult r = m.run({"apply", "--dry-run", kCx2a});
+        INFO(r.out << r.err);
         CHECK(r.status == 3);
         CHECK(contains(r.out, "    " + interface + " (port 1)"));
+        CHECK(contains(r.out, "  the guard: refuses without --force: an SSH session from "
+                              "192.0.2.99 port 50000 comes in on " +
+                                  address));
     }
+}
+
+TEST_CASE("after a restart, a port back under mlx4_en's eth%d name is matched by its port") {
+    Machine m;
+    m.bed.addCard(CardSpec(kCx2a, {"eth", "eth"}));
+    m.bed.loadModule("mlx4_en");
+    NetdevSpec first = netdev("enp5s0", 0);
+    first.master = "vmbr0";
+    m.bed.addNetdev(kCx2a, first);
+    m.config(R"({"cards": {"05:00.0": ["eth", "ib"]}})"); // port 2 restarts the card
+    // While the first port write blocks (the card restarting), mlx4_en registers port 1's
+    // netdev anew as eth2; udev renames it only once this run lets the card's events through.
+    StartedProgram run = m.start({"apply", "--force", kCx2a}, "write|*/mlx4_port*|sleep=2000|0|1");
+    std::string err;
+    for (int wait = 0; wait < 400 && !contains(err, "before the restart"); ++wait) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        char buffer[4096];
+        ssize_t got = pread(run.errFd, buffer, sizeof buffer, 0);
+        err.assign(buffer, got > 0 ? static_cast<size_t>(got) : 0);
+    }
+    REQUIRE(contains(err, "before the restart"));
+    m.bed.removeNetdev(kCx2a, "enp5s0");
+    m.bed.addNetdev(kCx2a, netdev("eth2", 0));
+    RunResult r = finish(run);
+    INFO(r.err);
+    CHECK(r.status == 0);
+    CHECK(m.ports(kCx2a) == "eth,ib");
+    CHECK(contains(r.err, kLabel + ": enp5s0 (port 1) was a port of vmbr0 and came back as eth2, "
+                                   "which udev has not named yet: once it has, check that it is "
+                                   "in place again; ifupdown does not do it: run `ifreload -a` "
+                                   "or `ifup vmbr0`"));
+    CHECK_FALSE(contains(r.err, "take it out"));
 }

@@ -6,6 +6,7 @@
 #include "host_network.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlx4::test {
@@ -14,13 +15,38 @@ class DescribedHost : public HostNetwork {
 public:
     std::vector<std::string> defaultRoutes;
     std::vector<InterfaceAddress> interfaceAddresses;
-    std::string sshLocal;
+    std::vector<SshSession> sessions;
+    // The interface the kernel would answer each client through, by client address.
+    std::vector<std::pair<std::string, std::string>> replyRoutes;
+    std::vector<LinkInfo> linkList;
+    std::string routesProblem;     // non-empty: the default routes cannot be told
     std::vector<DeviceUser> users; // filtered by the devices asked for
     bool usersComplete = true;
 
-    std::vector<std::string> defaultRouteInterfaces() override { return defaultRoutes; }
+    bool defaultRouteInterfaces(std::vector<std::string>& names, std::string& problem) override {
+        names = defaultRoutes;
+        problem = routesProblem;
+        return routesProblem.empty();
+    }
     std::vector<InterfaceAddress> addresses() override { return interfaceAddresses; }
-    std::string sshLocalAddress() override { return sshLocal; }
+    bool sshSessions(std::vector<SshSession>& found, std::string&) override {
+        found = sessions;
+        return true;
+    }
+    bool replyInterface(const SshSession& session, std::string& name,
+                        std::string& problem) override {
+        for (const auto& [client, interface] : replyRoutes)
+            if (client == session.clientAddress) {
+                name = interface;
+                return true;
+            }
+        problem = "no route described";
+        return false;
+    }
+    bool links(std::vector<LinkInfo>& found, std::string&) override {
+        found = linkList;
+        return true;
+    }
     std::vector<DeviceUser> processesHolding(const std::vector<std::string>& devices,
                                              bool& complete) override {
         complete = usersComplete;

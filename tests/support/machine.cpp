@@ -73,6 +73,29 @@ StartedProgram Machine::start(std::vector<std::string> args, const std::string& 
     return program;
 }
 
+std::string Machine::helperScript(const std::string& faults) const {
+    auto quoted = [](const std::string& value) {
+        std::string text = "'";
+        for (char c : value)
+            text += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        return text + "'";
+    };
+    const char* testbed = std::getenv("UMOCKDEV_DIR");
+    std::string script = "#!/bin/sh\nexec env " +
+                         quoted(std::string("LD_PRELOAD=") + MLX4_FAULT_SHIM + ":" +
+                                MLX4_KERNEL_SHIM + ":libumockdev-preload.so.0") +
+                         " " + quoted(std::string("UMOCKDEV_DIR=") + (testbed ? testbed : ""));
+    for (const std::string& variable : environment(faults))
+        script += " " + quoted(variable);
+    for (const std::string& arg : argv({}))
+        script += " " + quoted(arg);
+    script += " \"$@\"\n";
+    std::string path = dir + "/helper";
+    std::ofstream(path) << script;
+    chmod(path.c_str(), 0755);
+    return path;
+}
+
 RunResult Machine::run(std::vector<std::string> args, const std::string& faults) {
     StartedProgram program = start(std::move(args), faults);
     return finish(program);

@@ -40,6 +40,12 @@ public:
     // Starts what run() runs, without waiting: for tests that run several at once.
     StartedProgram start(std::vector<std::string> args, const std::string& faults = "");
 
+    // Writes DIR/helper, a shell script that runs the helper as run() does (the preload
+    // libraries, the testbed, this machine's directories and extraEnvironment) with the
+    // script's own arguments, and returns its path: for runs that do not start from this
+    // process, such as through ssh and sudo, whose env_reset drops the variables.
+    std::string helperScript(const std::string& faults = "") const;
+
     std::vector<LoggedWrite> writes() const; // every write logged so far
     std::vector<LoggedWrite> writesTo(const std::string& address) const;
     void clearWrites();

@@ -16,7 +16,7 @@ namespace mlx4::test {
 const std::vector<std::string> kSyntheticEvent = {"SYNTH_UUID=0"};
 
 // Under a testbed's root: per card with the kernel model behind its port files, the file that
-// names the card's options and keeps the driver's state (kernel_card.h, tests/faults/kernel_shim).
+// names the card's options and keeps the driver's state (kernel_card.h, tests/kernel/kernel_shim).
 constexpr const char* kKernelCardDir = "mlx4-kernel";
 
 // One card, built in the tests' words: CardSpec("0000:05:00.0", {"ib", "eth"}), then any field

@@ -308,19 +308,40 @@ TEST_CASE("kernel model: a firmware failure during a switch") {
         }
         SUBCASE("on port 2: both ports run the new types") {
             variant.firmwareFailsPort = 2;
+            KernelModel model(variant, std::vector<PortState>{ib, eth});
+            CHECK(model.writePort(2, PortType::Ib) == EINVAL);
+            CHECK(model.readAll() == std::vector<PortState>{ib, ib});
+            CHECK_FALSE(model.registered());
+        }
+        // mlx4_SET_PORT() (port.c) returns 0 for an Ethernet port before any firmware command.
+        SUBCASE("a port that ends Ethernet sends no command, so it cannot fail") {
+            variant.firmwareFailsPort = 2;
+            KernelModel model(variant, std::vector<PortState>{ib, ib});
+            CHECK(model.writePort(2, PortType::Eth) == 0);
+            CHECK(model.readAll() == std::vector<PortState>{ib, eth});
+            CHECK(model.registered());
+            CHECK(model.firmwareFailures() == 0);
+        }
+        // The loop sets port 1, sends its command, then port 2: a failure at port 1 aborts
+        // before port 2's type is set.
+        SUBCASE("at an IB port whose type does not change: no type moves, the device is gone") {
+            variant.firmwareFailsPort = 1;
             KernelModel model(variant, std::vector<PortState>{ib, ib});
             CHECK(model.writePort(2, PortType::Eth) == EINVAL);
-            CHECK(model.readAll() == std::vector<PortState>{ib, eth});
+            CHECK(model.readAll() == std::vector<PortState>{ib, ib});
             CHECK_FALSE(model.registered());
+            CHECK(model.restarts() == 1);
+            CHECK(model.presentInterfaces().empty());
         }
         SUBCASE("the failure repeats at every later switch") {
             variant.firmwareFailsPort = 2;
-            KernelModel model(variant, std::vector<PortState>{ib, ib});
-            CHECK(model.writePort(2, PortType::Eth) == EINVAL);
+            KernelModel model(variant, std::vector<PortState>{ib, eth});
+            CHECK(model.writePort(2, PortType::Ib) == EINVAL);
+            CHECK(model.writePort(2, PortType::Eth) == 0);
             CHECK(model.writePort(2, PortType::Ib) == EINVAL);
             CHECK(model.readAll() == std::vector<PortState>{ib, ib});
             CHECK(model.firmwareFailures() == 2);
-            CHECK(model.restarts() == 2);
+            CHECK(model.restarts() == 3);
             CHECK_FALSE(model.registered());
         }
         SUBCASE("no failure: registered throughout") {

@@ -85,7 +85,7 @@ TEST_CASE("first line: the verdict and one action, under 160 characters") {
     // Where, what it cost, and what udev does next, on the later lines.
     CHECK(has(lines[3], facts.where));
     CHECK(has(lines[3], "[ib, ib]"));
-    CHECK(has(lines.back(), "mlx4-porttype apply 0000:05:00.0"));
+    CHECK(has(lines.back(), "mlx4-porttype apply --retry 0000:05:00.0"));
 }
 
 TEST_CASE("each kernel case gets its own action") {

@@ -73,11 +73,20 @@ TEST_CASE("apply's results have the names apply --json prints") {
     CHECK(cardResultName(CardResult::Skipped) == "skipped");
 }
 
-TEST_CASE("udev events other than bind skip a target refused earlier, an admin and bind try") {
-    CHECK(retryRule("") == RetryRule::Try);
-    CHECK(retryRule("bind") == RetryRule::Try);
-    CHECK(retryRule("add") == RetryRule::SkipIfRefusedEarlier);
-    CHECK(retryRule("change") == RetryRule::SkipIfRefusedEarlier);
+TEST_CASE("a target refused earlier: an admin at a terminal and --retry try, a real bind ends "
+          "the record, everything else skips") {
+    // An admin typing apply; a script's apply --retry (also from an event).
+    CHECK(retryRule({"", false, true, false}) == RetryRule::Try);
+    CHECK(retryRule({"", false, false, true}) == RetryRule::Try);
+    CHECK(retryRule({"change", true, false, true}) == RetryRule::Try);
+    // The boot unit and other runs without a terminal.
+    CHECK(retryRule({"", false, false, false}) == RetryRule::SkipIfRefusedEarlier);
+    // udev events, whatever stdin is; a synthetic bind is no new probe.
+    CHECK(retryRule({"add", true, false, false}) == RetryRule::SkipIfRefusedEarlier);
+    CHECK(retryRule({"change", true, true, false}) == RetryRule::SkipIfRefusedEarlier);
+    CHECK(retryRule({"bind", true, false, false}) == RetryRule::SkipIfRefusedEarlier);
+    // The kernel's bind after a probe.
+    CHECK(retryRule({"bind", false, false, false}) == RetryRule::ForgetAndTry);
 }
 
 TEST_CASE("apply's verdict: in sync, planned and switched say what was done, at their level") {
@@ -117,7 +126,7 @@ TEST_CASE("apply's verdict: a refusal fails, and says whether udev events try it
     CHECK(verdict.result == CardResult::Failed);
     CHECK(verdict.level == LogLevel::Error);
     CHECK(verdict.message.find("The card was left as it was: [ib, ib]; the attempt cost 2 device "
-                               "restarts. udev events do not try this again") != std::string::npos);
+                               "restarts. udev events and the boot unit do not try this again") != std::string::npos);
     CHECK(applyVerdict(refused, toEth, facts()).message.find("udev events") == std::string::npos);
 
     ApplyResult readOnly = planOutcome(toEth);

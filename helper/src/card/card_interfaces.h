@@ -3,6 +3,8 @@
 // device under infiniband/ (plain data; system/interfaces.h reads it from sysfs).
 #pragma once
 
+#include "card_ports.h"
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,5 +60,9 @@ struct CardInterfaces {
     // The IB device's `port`; nullptr: no IB device, or it has no such port.
     const IbPortInfo* ibPortOf(int port) const;
 };
+
+// Which ports have an Ethernet netdev (by dev_port, not by name) and whether there is an
+// InfiniBand device: what a restart takes away and brings back.
+CardPresence presenceOf(const CardInterfaces& interfaces);
 
 } // namespace mlx4

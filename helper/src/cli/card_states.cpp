@@ -35,7 +35,7 @@ std::string ethernetOnlyName(const ConfiguredCard& card) {
 }
 
 CardFacts cardFacts(const ConfiguredCard& card, const CardReading* reading,
-                    const RunContext& context, const Config& config) {
+                    const RunContext& context, const Config& /*config: refusals are keyed by the wanted types now*/) {
     CardFacts facts;
     facts.mellanox = card.card.vendor == kMellanoxVendor;
     facts.binding = bindingOf(card.card);
@@ -58,7 +58,7 @@ CardFacts cardFacts(const ConfiguredCard& card, const CardReading* reading,
             facts.planInSync = plan.inSync();
             facts.refusalRecorded =
                 !facts.planInSync &&
-                earlierRefusal(context.runDir, card.card, plan, config.fingerprint).has_value();
+                earlierRefusal(context.runDir, card.card.address, plan, *wants).has_value();
         }
     }
     return facts;
@@ -103,10 +103,10 @@ std::string stateNote(const ConfiguredCard& card, CardState state) {
 
 std::string refusedNote(const CardInfo& card) {
     return card.address.str() +
-           ": the kernel refused this configuration earlier; udev events leave the card alone "
-           "until the configuration changes or the driver binds it anew; run mlx4-porttype "
-           "apply " +
-           card.address.str() + " to try again";
+           ": the kernel refused this configuration earlier; udev events and the boot unit "
+           "leave the card alone until its configured types change or the driver binds it "
+           "anew; run `mlx4-porttype apply --retry " +
+           card.address.str() + "` to try again";
 }
 
 bool collectStatusCards(const Options& options, std::vector<CardInfo>& cards) {

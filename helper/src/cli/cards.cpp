@@ -13,16 +13,15 @@
 
 namespace mlx4 {
 
-namespace {
-
-// Configuration errors printed before the rest are only counted.
-constexpr size_t kMaxErrorsShown = 30;
-
-} // namespace
-
 bool loadConfig(const Options& options, Config& config) {
     std::vector<ConfigError> errors;
     config = loadConfigDir(options.configDir, getuid(), errors);
+    if (!errors.empty())
+        logConfigErrors(errors, "no card was changed");
+    return errors.empty();
+}
+
+void logConfigErrors(const std::vector<ConfigError>& errors, const std::string& notDone) {
     // One bad file can hold thousands of errors, and from udev they are logged at every event
     // for every card: the first few dozen show the pattern.
     for (size_t i = 0; i < errors.size() && i < kMaxErrorsShown; ++i)
@@ -30,11 +29,9 @@ bool loadConfig(const Options& options, Config& config) {
     if (errors.size() > kMaxErrorsShown)
         logError("... and " + std::to_string(errors.size() - kMaxErrorsShown) +
                  " more configuration errors not shown");
-    if (!errors.empty())
-        logError(std::to_string(errors.size()) + " configuration error" +
-                 (errors.size() > 1 ? "s" : "") + "; no card was changed. Fix " +
-                 (errors.size() > 1 ? "them" : "it") + " and run: mlx4-porttype check");
-    return errors.empty();
+    logError(std::to_string(errors.size()) + " configuration error" +
+             (errors.size() > 1 ? "s" : "") + "; " + notDone + ". Fix " +
+             (errors.size() > 1 ? "them" : "it") + " and run: mlx4-porttype check");
 }
 
 bool collectCards(const Options& options, std::vector<CardInfo>& cards,

@@ -18,8 +18,15 @@
 
 namespace mlx4 {
 
+// Configuration errors printed before the rest are only counted.
+constexpr size_t kMaxErrorsShown = 30;
+
 // Loads the configuration of --config-dir, logging its errors; false if there were any.
 bool loadConfig(const Options& options, Config& config);
+
+// Logs configuration errors (the first few dozen, then their number), and last their count
+// with `notDone`, what was therefore not done ("no card was changed").
+void logConfigErrors(const std::vector<ConfigError>& errors, const std::string& notDone);
 
 // The cards named on the command line, or all mlx4 cards. False if one could not be found;
 // `missing` gets the address of each one without a device, with the message logged for it.
@@ -43,6 +50,7 @@ struct RestartImpact {
     CardInterfaces before;
     HostFacts host;
     std::vector<std::string> lines; // restartImpact()
+    std::string guardVerdict;       // for the dry run: guardVerdict()
 };
 RestartImpact readRestartImpact(const CardInfo& card, const CardPlan& plan);
 

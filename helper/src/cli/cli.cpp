@@ -36,7 +36,7 @@ std::string verbList() {
     return list;
 }
 
-// A word that is not an option: the verb, then its addresses.
+// A word that is not an option: the verb, then its addresses (or KEY and TYPEs).
 void addOperand(Options& options, const std::string& arg) {
     if (options.verb.empty()) {
         if (!findVerb(arg))
@@ -45,8 +45,13 @@ void addOperand(Options& options, const std::string& arg) {
         options.verb = arg;
         return;
     }
-    if (findVerb(options.verb)->operands == Operands::None)
+    Operands operands = findVerb(options.verb)->operands;
+    if (operands == Operands::None)
         throw UsageError{options.verb + " takes no arguments"};
+    if (operands == Operands::KeyAndTypes || operands == Operands::Key) {
+        options.operands.push_back(arg); // checked by the verb, in the loader's words
+        return;
+    }
     auto address = parsePciAddress(arg);
     if (!address) {
         std::string guess = guessPciAddress(arg);
@@ -74,7 +79,8 @@ const VerbOption* verbOption(const Options& options, const std::string& arg) {
         return nullptr;
     for (const VerbOption& option : verb->options) {
         std::string name = optionName(option);
-        if (arg == name || (option == VerbOption::Timeout && arg.rfind(name + "=", 0) == 0))
+        bool takesValue = option == VerbOption::Timeout || option == VerbOption::File;
+        if (arg == name || (takesValue && arg.rfind(name + "=", 0) == 0))
             return &option;
     }
     return nullptr;
@@ -125,11 +131,22 @@ Options parseArguments(int argc, char** argv) {
             case VerbOption::Force:
                 options.force = true;
                 break;
+            case VerbOption::Retry:
+                options.retry = true;
+                break;
             case VerbOption::All:
                 options.all = true;
                 break;
             case VerbOption::Timeout:
                 options.timeoutSeconds = parseTimeout(valueOf("--timeout"));
+                break;
+            case VerbOption::NoApply:
+                options.noApply = true;
+                break;
+            case VerbOption::File:
+                options.file = valueOf("--file");
+                if (options.file.empty())
+                    throw UsageError{"--file needs a file"};
                 break;
             }
         } else {
@@ -143,6 +160,11 @@ Options parseArguments(int argc, char** argv) {
     if (std::count(verb->options.begin(), verb->options.end(), VerbOption::All) &&
         options.all == !options.addresses.empty())
         throw UsageError{options.verb + " needs either --all or one or more addresses"};
+    if (verb->operands == Operands::KeyAndTypes &&
+        (options.operands.size() < 2 || options.operands.size() > 3))
+        throw UsageError{options.verb + " needs KEY and one or two TYPEs, as in: set default eth"};
+    if (verb->operands == Operands::Key && options.operands.size() != 1)
+        throw UsageError{options.verb + " needs one KEY, as in: unset default"};
     return options;
 }
 

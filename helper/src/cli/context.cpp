@@ -37,7 +37,8 @@ std::string udevAction() {
 } // namespace
 
 RunContext readRunContext() {
-    return {runDirectory(), lockWaitSeconds(), udevAction()};
+    const char* synthetic = std::getenv("SYNTH_UUID");
+    return {runDirectory(), lockWaitSeconds(), udevAction(), synthetic && *synthetic};
 }
 
 } // namespace mlx4

@@ -13,6 +13,9 @@ struct RunContext {
     // The ACTION of the udev event this run is for: udevd gives a RUN program the event's
     // ACTION, DEVPATH and SUBSYSTEM in its environment. Empty when an admin runs the command.
     std::string udevAction;
+    // The event carries SYNTH_UUID: written to the device's uevent file (coldplug, udevadm
+    // trigger), not sent by the kernel; a synthetic bind is no new probe of the card.
+    bool syntheticEvent = false;
 };
 
 RunContext readRunContext();

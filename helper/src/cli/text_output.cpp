@@ -4,6 +4,7 @@
 #include "device_table.h"
 #include "ethernet_speed.h"
 #include "refusal_message.h"
+#include "text.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -94,7 +95,7 @@ void printIdentityTable(const std::vector<ConfiguredCard>& cards) {
                             formatGuid(*identity.nodeGuid) +
                             " differs from the Device Serial Number " + guid);
         table.push_back({card.card.address.str(), shown(identity.vpd.part),
-                         shown(identity.vpd.serial), guid, shown(identity.firmware),
+                         shown(identity.vpd.serial), guid, shown(escaped(identity.firmware)),
                          configuredByColumn(card.entry())});
     }
     printColumns(table);
@@ -190,6 +191,8 @@ void printPlan(const ConfiguredCard& card, const CardPlan& plan, const RestartIm
         std::printf("  a restart takes down, until the card is back:\n");
         for (const std::string& line : impact->lines)
             std::printf("    %s\n", line.c_str());
+        if (!impact->guardVerdict.empty())
+            std::printf("  the guard: %s\n", impact->guardVerdict.c_str());
     }
 }
 

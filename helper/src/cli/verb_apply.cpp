@@ -32,7 +32,7 @@ namespace {
 struct ApplyRun {
     const Options& options;
     const RunContext& context;
-    std::string fingerprint; // Config::fingerprint
+    RetryRule retry; // what this run does with a target the kernel refused earlier
 };
 
 OutcomeFacts outcomeFacts(const ConfiguredCard& card, const ApplyRun& run) {
@@ -45,12 +45,36 @@ OutcomeFacts outcomeFacts(const ConfiguredCard& card, const ApplyRun& run) {
             std::nullopt};
 }
 
+// The ports that run Ethernet in `states` (port 1 first).
+std::vector<int> ethernetPorts(const std::vector<PortState>& states) {
+    std::vector<int> ports;
+    for (size_t i = 0; i < states.size(); ++i)
+        if (states[i].active == PortType::Eth)
+            ports.push_back(static_cast<int>(i) + 1);
+    return ports;
+}
+
 // A failure: logged, and the report says so.
 bool fail(CardReport& report, const std::string& message) {
     logError(message);
     report.result = CardResult::Failed;
     report.message = message;
     return false;
+}
+
+// Whether the card's target was refused earlier and this run leaves it alone: then says so and
+// fills `report`.
+bool skipRefusedEarlier(const ConfiguredCard& card, const ApplyRun& run, const CardPlan& plan,
+                        CardReport& report) {
+    if (run.retry != RetryRule::SkipIfRefusedEarlier)
+        return false;
+    auto earlier = earlierRefusal(run.context.runDir, card.card.address, plan, *card.wants());
+    if (!earlier)
+        return false;
+    fail(report, refusedEarlierMessage(planOutcome(plan), outcomeFacts(card, run), earlier->reason,
+                                       run.context.udevAction));
+    report.result = CardResult::Skipped;
+    return true;
 }
 
 // What a switch holds until its outcome is logged: the card's lock and, while it writes, the
@@ -69,14 +93,14 @@ std::optional<ApplyResult> switchUnderLock(const ConfiguredCard& card, const App
     const std::string label = cardLabel(card.card);
     const RunContext& context = run.context;
     ApplyResult result = planOutcome(plan);
-    if (retryRule(context.udevAction) == RetryRule::SkipIfRefusedEarlier) {
-        if (auto earlier = earlierRefusal(context.runDir, card.card, plan, run.fingerprint)) {
-            fail(report, refusedEarlierMessage(result, outcomeFacts(card, run), earlier->reason,
-                                               context.udevAction));
-            report.result = CardResult::Skipped;
-            return std::nullopt;
-        }
-    }
+    if (std::string warning = ethernetOnlyWarning(card); !warning.empty())
+        logWarning(label + ": " + warning);
+    // A new probe of the card ends what was remembered of it; a target the kernel refused
+    // under the card's configured types is left alone unless this run retries it.
+    if (run.retry == RetryRule::ForgetAndTry)
+        forgetRefusal(context.runDir, card.card.address);
+    if (skipRefusedEarlier(card, run, plan, report))
+        return std::nullopt;
     std::string problem;
     hold.lock = CardLock::acquire(context.runDir, card.card.address, getuid(),
                                   context.lockWaitSeconds, problem);
@@ -91,16 +115,19 @@ std::optional<ApplyResult> switchUnderLock(const ConfiguredCard& card, const App
         plan = makePlan(now, *card.wants());
         result = planOutcome(plan);
     }
+    // A run that waited for the lock: the one before may just have had this refused.
+    if (skipRefusedEarlier(card, run, plan, report))
+        return std::nullopt;
     // What a restart would take down (the guard looks at it and a switch logs it): read under
     // the lock, once the plan is final, and never on the path of a card that is in sync or
     // refused earlier.
     std::optional<RestartImpact> impact;
     if (result.outcome == ApplyOutcome::Planned && plan.mayRestart())
         impact = readRestartImpact(card.card, plan);
-    // An admin at a terminal is stopped before cutting the network they work over; udev
-    // and scripts are never asked.
-    if (impact && guardApplies(isatty(STDIN_FILENO) == 1, run.options.useSyslog,
-                               !context.udevAction.empty(), run.options.force)) {
+    // A run is stopped before cutting the host's network, at a terminal or not; udev events
+    // and the boot unit are never asked.
+    if (impact &&
+        guardApplies(run.options.useSyslog, !context.udevAction.empty(), run.options.force)) {
         if (std::string refusal = restartRefusal(label, impact->before, impact->host);
             !refusal.empty()) {
             fail(report, refusal);
@@ -118,8 +145,8 @@ std::optional<ApplyResult> switchUnderLock(const ConfiguredCard& card, const App
     result = switchCard(ports, plan);
     // What ifupdown leaves undone once the card is back.
     if (impact && result.restarts > 0)
-        for (const std::string& notice :
-             afterRestartNotices(impact->before, readCardInterfaces(card.card)))
+        for (const std::string& notice : afterRestartNotices(
+                 impact->before, readCardInterfaces(card.card), ethernetPorts(result.after)))
             logWarning(label + ": " + notice);
     return result;
 }
@@ -173,7 +200,7 @@ bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& repor
     OutcomeFacts facts = outcomeFacts(card, run);
     std::string problem;
     if (result.outcome == ApplyOutcome::Refused && result.kernelRefused) {
-        Refusal refusal{refusalKey(card.card, plan, run.fingerprint), result.restarts,
+        Refusal refusal{RefusalKey{*card.wants()}, result.before, result.target, result.restarts,
                         result.reason};
         facts.remembered = rememberRefusal(run.context.runDir, card.card.address, refusal, problem);
         // The driver's own line says which case it was; only root reads the kernel log.
@@ -194,8 +221,12 @@ bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& repor
     } else if (dryRun && !json && result.outcome == ApplyOutcome::Planned) {
         // The dry run shows what a restart would take down.
         std::optional<RestartImpact> shown;
-        if (plan.mayRestart())
+        if (plan.mayRestart()) {
             shown = readRestartImpact(card.card, plan);
+            shown->guardVerdict = guardVerdict(
+                shown->before, shown->host,
+                !run.options.useSyslog && run.context.udevAction.empty(), run.options.force);
+        }
         printPlan(card, plan, shown ? &*shown : nullptr);
     } else if (!(dryRun && (result.outcome == ApplyOutcome::InSync ||
                             result.outcome == ApplyOutcome::Planned))) {
@@ -214,6 +245,10 @@ int runApply(const Options& options, const RunContext& context) {
     Config config;
     if (!loadConfig(options, config))
         return kExitUsage;
+    return applyConfig(options, context, config);
+}
+
+int applyConfig(const Options& options, const RunContext& context, const Config& config) {
     std::vector<CardReport> reports;
     bool ok = true;
     if (options.all && !config.defaultEntry && !config.namesCards()) {
@@ -237,7 +272,9 @@ int runApply(const Options& options, const RunContext& context) {
         if (options.all && context.udevAction.empty())
             for (const ConfigEntry* entry : unmatchedAddressEntries(config, mellanoxAddresses()))
                 logWarning(unmatchedAddressMessage(*entry));
-        ApplyRun run{options, context, config.fingerprint};
+        ApplyRun run{options, context,
+                     retryRule({context.udevAction, context.syntheticEvent,
+                                isatty(STDIN_FILENO) == 1, options.retry})};
         // The rule's path reads only what the configuration matches on; a dry run shows it all.
         IdentityNeeds needs = config.identityNeeds();
         needs.all = options.dryRun;

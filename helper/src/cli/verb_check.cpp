@@ -2,6 +2,7 @@
 // check: validate the configuration, print the mapping and which entry matches which card.
 #include "cards.h"
 #include "cli.h"
+#include "config_dir.h"
 #include "log.h"
 #include "sysfs.h"
 #include "text_output.h"
@@ -65,9 +66,29 @@ bool printMatches(const Config& config) {
     return ok;
 }
 
+// check --file: one file on its own (a file about to be installed, such as Ansible's copy).
+int checkOneFile(const std::string& path) {
+    std::vector<ConfigError> errors;
+    checkConfigFile(path, errors);
+    for (size_t i = 0; i < errors.size() && i < kMaxErrorsShown; ++i)
+        logError(errors[i].str());
+    if (errors.size() > kMaxErrorsShown)
+        logError("... and " + std::to_string(errors.size() - kMaxErrorsShown) +
+                 " more errors not shown");
+    if (!errors.empty()) {
+        logError(path + " is not a valid configuration: " + std::to_string(errors.size()) +
+                 " error" + (errors.size() > 1 ? "s" : ""));
+        return kExitUsage;
+    }
+    std::printf("%s: valid\n", path.c_str());
+    return kExitOk;
+}
+
 } // namespace
 
 int runCheck(const Options& options, const RunContext&) {
+    if (!options.file.empty())
+        return checkOneFile(options.file);
     Config config;
     if (!loadConfig(options, config))
         return kExitUsage;

@@ -11,13 +11,16 @@ namespace mlx4 {
 const std::vector<Verb>& verbs() {
     static const std::vector<Verb> table{
         {"apply",
-         {VerbOption::DryRun, VerbOption::Json, VerbOption::Force, VerbOption::All},
+         {VerbOption::DryRun, VerbOption::Json, VerbOption::Force, VerbOption::Retry,
+          VerbOption::All},
          Operands::Addresses,
          runApply,
-         "  apply [--dry-run] [--json] [--force] (--all | ADDRESS...)\n"
+         "  apply [--dry-run] [--json] [--force] [--retry] (--all | ADDRESS...)\n"
          "                               set port types of the given cards (or all);\n"
-         "                               --force: switch even a card that carries this\n"
-         "                               SSH session or the default route\n"},
+         "                               --force: switch even a card that carries an\n"
+         "                               SSH session or a default route; --retry: try\n"
+         "                               a target the kernel refused earlier (a run with\n"
+         "                               stdin a terminal always does)\n"},
         {"status",
          {VerbOption::Json},
          Operands::Addresses,
@@ -25,16 +28,32 @@ const std::vector<Verb>& verbs() {
          "  status [--json] [ADDRESS...] cards present, their identity, current and configured\n"
          "                               types\n"},
         {"check",
-         {},
+         {VerbOption::File},
          Operands::None,
          runCheck,
-         "  check                        validate the configuration, print the mapping\n"},
+         "  check [--file FILE]          validate the configuration, print the mapping;\n"
+         "                               --file: check one file on its own\n"},
         {"wait",
          {VerbOption::Timeout},
          Operands::None,
          runWait,
          "  wait [--timeout SECONDS]     wait until every configured VPI card is as configured\n"
          "                               (default timeout 30 s); writes nothing\n"},
+        {"set",
+         {VerbOption::NoApply, VerbOption::DryRun, VerbOption::Force},
+         Operands::KeyAndTypes,
+         runSet,
+         "  set [--no-apply] [--dry-run] [--force] KEY TYPE [TYPE]\n"
+         "                               record KEY's port types in set.json and apply\n"
+         "                               them to the cards concerned (KEY: default, an\n"
+         "                               address, guid:, serial: or part:; TYPE: ib, eth,\n"
+         "                               auto or keep)\n"},
+        {"unset",
+         {VerbOption::NoApply, VerbOption::DryRun, VerbOption::Force},
+         Operands::Key,
+         runUnset,
+         "  unset [--no-apply] [--dry-run] [--force] KEY\n"
+         "                               remove KEY from set.json and apply the result\n"},
     };
     return table;
 }
@@ -54,10 +73,16 @@ const char* optionName(VerbOption option) {
         return "--json";
     case VerbOption::Force:
         return "--force";
+    case VerbOption::Retry:
+        return "--retry";
     case VerbOption::All:
         return "--all";
     case VerbOption::Timeout:
         return "--timeout";
+    case VerbOption::NoApply:
+        return "--no-apply";
+    case VerbOption::File:
+        return "--file";
     }
     return "";
 }
@@ -75,7 +100,7 @@ std::string usageText() {
         text += verb.help;
     text += "\n"
             "Options:\n"
-            "  --config-dir DIR  read DIR/config.json and DIR/config.d/*.json\n"
+            "  --config-dir DIR  read DIR/config.json, DIR/config.d/*.json and DIR/set.json\n"
             "                    (default " MLX4_DEFAULT_CONFIG_DIR ")\n"
             "  --syslog          log to syslog instead of stderr (used by the udev rule)\n"
             "  -v, --verbose     also log debug messages\n"

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "address.h"
+#include "config.h"
 #include "context.h"
 
 #include <string>
@@ -28,15 +29,20 @@ struct Options {
     bool all = false;
     bool json = false;
     bool force = false;
+    bool retry = false; // apply --retry: try a target the kernel refused earlier
+    bool noApply = false;
+    std::string file; // check --file
     int timeoutSeconds = kDefaultWaitTimeout;
     std::vector<PciAddress> addresses;
+    std::vector<std::string> operands; // set: KEY and TYPEs; unset: KEY
 };
 
 // An option of a verb.
-enum class VerbOption { DryRun, Json, Force, All, Timeout };
+enum class VerbOption { DryRun, Json, Force, Retry, All, Timeout, NoApply, File };
 
-// How many addresses a verb takes.
-enum class Operands { None, Addresses };
+// What a verb takes besides its options: nothing, addresses, KEY and one or two TYPEs (set),
+// or a KEY (unset).
+enum class Operands { None, Addresses, KeyAndTypes, Key };
 
 struct Verb {
     const char* name;
@@ -50,12 +56,17 @@ int runApply(const Options& options, const RunContext& context);
 int runStatus(const Options& options, const RunContext& context);
 int runCheck(const Options& options, const RunContext& context);
 int runWait(const Options& options, const RunContext& context);
+int runSet(const Options& options, const RunContext& context);
+int runUnset(const Options& options, const RunContext& context);
+
+// apply with a configuration already loaded: set and unset apply the one they wrote.
+int applyConfig(const Options& options, const RunContext& context, const Config& config);
 
 // Every verb, in the order the usage lists them.
 const std::vector<Verb>& verbs();
 // The verb called `name`; nullptr if there is none.
 const Verb* findVerb(const std::string& name);
-// "--dry-run", "--json", "--force", "--all", "--timeout".
+// "--dry-run", "--json", "--force", "--retry", "--all", "--timeout", "--no-apply", "--file".
 const char* optionName(VerbOption option);
 
 // The usage text (--help).

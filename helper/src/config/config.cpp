@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The configuration: DIR/config.json then DIR/config.d/*.json, validated strictly and merged.
+// The configuration: DIR/config.json, DIR/config.d/*.json, then DIR/set.json, validated strictly
+// and merged.
 #include "config.h"
 
 #include "text.h"
@@ -278,6 +279,10 @@ private:
 
 } // namespace
 
+std::string didYouMeanSuffix(std::string_view word, const std::vector<std::string>& candidates) {
+    return suggestion(word, candidates);
+}
+
 std::string PortSpec::str() const {
     std::string text;
     for (PortWant want : wants)
@@ -375,6 +380,35 @@ Config mergeConfigFiles(const std::vector<ConfigFile>& files) {
             config.parts[pattern] = entry;
     }
     return config;
+}
+
+Config buildConfig(const std::vector<ConfigSource>& sources, std::vector<ConfigError>& errors) {
+    std::vector<ConfigFile> files;
+    // FNV-1a over every file's name and content: changes whenever the configuration is edited.
+    uint64_t hash = 0xcbf29ce484222325u;
+    auto mix = [&hash](std::string_view bytes) {
+        for (unsigned char byte : bytes) {
+            hash ^= byte;
+            hash *= 0x100000001b3u;
+        }
+        hash ^= 0xff; // a separator no file name or text can fake alone
+        hash *= 0x100000001b3u;
+    };
+    for (const ConfigSource& source : sources) {
+        mix(source.path);
+        mix(source.text);
+        files.push_back(parseConfigText(source.text, source.path, errors));
+    }
+    Config config = mergeConfigFiles(files);
+    char fingerprint[17];
+    std::snprintf(fingerprint, sizeof fingerprint, "%016llx",
+                  static_cast<unsigned long long>(hash));
+    config.fingerprint = fingerprint;
+    return config;
+}
+
+std::string setFilePath(const std::string& dir) {
+    return dir + "/" + kSetFileName;
 }
 
 std::optional<std::vector<PortWant>> wantsForCard(const PortSpec& spec, int portCount,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The configuration: DIR/config.json then DIR/config.d/*.json, validated strictly and merged.
+// The configuration: DIR/config.json, DIR/config.d/*.json, then DIR/set.json, validated strictly
+// and merged.
 #pragma once
 
 #include "address.h"
@@ -77,7 +78,7 @@ struct ConfigMatch {
 // The merged configuration: later files replace `default` and whole entries with the same key.
 struct Config : CardEntries {
     std::vector<std::string> files; // in the order they were read
-    // Of the files' names and contents (loadConfigDir() only): another value means the
+    // Of the files' names and contents (buildConfig() only): another value means the
     // configuration was edited.
     std::string fingerprint;
 
@@ -96,6 +97,26 @@ ConfigFile parseConfigText(std::string_view text, const std::string& path,
                            std::vector<ConfigError>& errors);
 
 Config mergeConfigFiles(const std::vector<ConfigFile>& files);
+
+// The file `mlx4-porttype set` and `unset` own, in the configuration directory.
+constexpr const char kSetFileName[] = "set.json";
+
+// DIR/set.json.
+std::string setFilePath(const std::string& dir);
+
+// One configuration file as read: its path and its text.
+struct ConfigSource {
+    std::string path;
+    std::string text;
+};
+
+// Parses and merges the files in the order given (pure): what loadConfigDir() does with what
+// readConfigSources() read, and what `set` does with the configuration it is about to write.
+Config buildConfig(const std::vector<ConfigSource>& sources, std::vector<ConfigError>& errors);
+
+// "; did you mean \"default\"?" when `word` is a near miss of one of `candidates` (case aside),
+// else empty: the loader's suggestion, for words from elsewhere (the command line).
+std::string didYouMeanSuffix(std::string_view word, const std::vector<std::string>& candidates);
 
 // The wants for each of a card's `portCount` ports. A list shorter than the card keeps the
 // remaining ports; a longer one is an error (returned in `problem`).

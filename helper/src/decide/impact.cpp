@@ -122,22 +122,43 @@ std::string ibDeviceLine(const CardInterfaces& card, const HostFacts& host) {
     return line + "no process has " + join(devices, ", ") + " open; " + kernelUsers;
 }
 
-// The card's netdev that `name` is or rests on; nullptr if none.
-const NetInterface* carrierOf(const CardInterfaces& card, const std::string& name) {
-    for (const NetInterface& netdev : card.netdevs)
-        if (netdev.name == name || contains(netdev.above, name))
-            return &netdev;
-    return nullptr;
+std::string portText(const NetInterface& netdev) {
+    return netdev.type == kNetTypeInfiniband ? "IPoIB on this card"
+           : netdev.port == 0                ? "of this card"
+                              : "port " + std::to_string(netdev.port) + " of this card";
 }
 
-// "enp5s0 (port 1 of this card)" or "vmbr0, which rests on enp5s0 (port 1 of this card)".
-std::string throughText(const NetInterface& netdev, const std::string& name) {
-    std::string port = netdev.type == kNetTypeInfiniband ? "IPoIB on this card"
-                       : netdev.port == 0                ? "of this card"
-                                          : "port " + std::to_string(netdev.port) + " of this card";
-    if (name == netdev.name)
-        return escaped(name) + " (" + port + ")";
-    return escaped(name) + ", which rests on " + escaped(netdev.name) + " (" + port + ")";
+// How `name` rests on the card: "enp5s0 (port 1 of this card)", "vmbr0, which rests on enp5s0
+// (port 1 of this card)" or "vmbr0, which the Open vSwitch datapath ovs-system carries over
+// enp5s0 (port 1 of this card)"; empty if it does not.
+std::string carriedText(const CardInterfaces& card, const HostFacts& host,
+                        const std::string& name) {
+    for (const NetInterface& netdev : card.netdevs) {
+        if (netdev.name == name)
+            return escaped(name) + " (" + portText(netdev) + ")";
+        if (contains(netdev.above, name))
+            return escaped(name) + ", which rests on " + escaped(netdev.name) + " (" +
+                   portText(netdev) + ")";
+    }
+    for (const OvsDatapath& datapath : host.ovsDatapaths) {
+        if (name != datapath.name && !contains(datapath.carries, name))
+            continue;
+        for (const NetInterface& netdev : card.netdevs)
+            if (netdev.name == datapath.name || contains(netdev.above, datapath.name))
+                return escaped(name) + ", which the Open vSwitch datapath " +
+                       escaped(datapath.name) + " carries over " + escaped(netdev.name) + " (" +
+                       portText(netdev) + ")";
+    }
+    return {};
+}
+
+std::string sessionText(const SshSession& session) {
+    std::string from =
+        escaped(session.clientAddress) + " port " + std::to_string(session.clientPort);
+    if (session.serverUnseen)
+        return "a connection from " + from + " to port " + std::to_string(session.localPort) +
+               ", whose server cannot be looked at and may be sshd,";
+    return "an SSH session from " + from;
 }
 
 } // namespace
@@ -154,60 +175,123 @@ std::vector<std::string> restartImpact(const CardInterfaces& card, const HostFac
     return lines;
 }
 
-bool guardApplies(bool stdinIsTerminal, bool toSyslog, bool fromUdev, bool force) {
-    return stdinIsTerminal && !toSyslog && !fromUdev && !force;
+bool guardApplies(bool toSyslog, bool fromUdev, bool force) {
+    return !toSyslog && !fromUdev && !force;
+}
+
+std::vector<std::string> guardReasons(const CardInterfaces& card, const HostFacts& host) {
+    std::vector<std::string> reasons;
+    for (const std::string& name : host.defaultRouteInterfaces)
+        if (std::string through = carriedText(card, host, name); !through.empty())
+            reasons.push_back("the default route leaves through " + through);
+    for (const RoutedSshSession& routed : host.sshSessions) {
+        const SshSession& session = routed.session;
+        std::string reason;
+        for (const InterfaceAddress& entry : host.addresses) {
+            if (!sameAddress(entry.address, session.localAddress))
+                continue;
+            if (std::string through = carriedText(card, host, entry.interface); !through.empty()) {
+                reason = sessionText(session) + " comes in on " + escaped(session.localAddress) +
+                         " of " + through;
+                break;
+            }
+        }
+        if (reason.empty() && !routed.replyInterface.empty())
+            if (std::string through = carriedText(card, host, routed.replyInterface);
+                !through.empty())
+                reason = sessionText(session) + " (to " + escaped(session.localAddress) +
+                         ") is answered through " + through;
+        if (!reason.empty())
+            reasons.push_back(reason);
+    }
+    for (const std::string& unseen : host.unseen)
+        reasons.push_back("cannot see " + escaped(unseen, 200));
+    return reasons;
+}
+
+std::string guardVerdict(const CardInterfaces& card, const HostFacts& host, bool asked,
+                         bool force) {
+    if (!asked)
+        return "not asked (a udev event or the boot unit)";
+    std::vector<std::string> reasons = guardReasons(card, host);
+    if (reasons.empty())
+        return "lets it through: no default route or SSH session uses the card's interfaces";
+    return (force ? "overridden by --force: " : "refuses without --force: ") +
+           join(reasons, ", and ");
 }
 
 std::string restartRefusal(const std::string& cardLabel, const CardInterfaces& card,
                            const HostFacts& host) {
-    std::vector<std::string> reasons;
-    for (const std::string& name : host.defaultRouteInterfaces)
-        if (const NetInterface* netdev = carrierOf(card, name))
-            reasons.push_back("the default route leaves through " + throughText(*netdev, name));
-    if (!host.sshLocalAddress.empty()) {
-        for (const InterfaceAddress& entry : host.addresses) {
-            if (!sameAddress(entry.address, host.sshLocalAddress))
-                continue;
-            if (const NetInterface* netdev = carrierOf(card, entry.interface)) {
-                reasons.push_back("the SSH session this runs in comes in on " +
-                                  escaped(host.sshLocalAddress) + " of " +
-                                  throughText(*netdev, entry.interface));
-                break;
-            }
-        }
-    }
+    std::vector<std::string> reasons = guardReasons(card, host);
     if (reasons.empty())
         return {};
     std::vector<std::string> names;
     for (const NetInterface& netdev : card.netdevs)
         names.push_back(escaped(netdev.name));
     return cardLabel + ": not switching: " + join(reasons, ", and ") +
-           ". A switch restarts the whole card: " + join(names, ", ") +
-           " go down, and ifupdown does not put bridge and bond ports or VLANs back, so you "
-           "may lose this connection. Switch from a console, or with `ifreload -a` at hand, "
-           "and add --force to switch anyway";
+           ". A switch restarts the whole card: " +
+           (names.empty() ? std::string("its interfaces") : join(names, ", ")) +
+           " go down, and ifupdown does not put bridge and bond ports or VLANs back, so the "
+           "host may stay cut off. Switch from a console, or with `ifreload -a` at hand, and "
+           "add --force to switch anyway";
 }
 
 std::vector<std::string> afterRestartNotices(const CardInterfaces& before,
-                                             const CardInterfaces& after) {
+                                             const CardInterfaces& after,
+                                             const std::vector<int>& ethernetPortsAfter) {
     std::vector<std::string> notices;
     for (const NetInterface& old : before.netdevs) {
+        if (old.master.empty() && old.uppers.empty())
+            continue;
+        // The same port and protocol is the same interface, whatever it is called now.
         const NetInterface* now = nullptr;
         for (const NetInterface& netdev : after.netdevs)
-            if (netdev.name == old.name)
+            if (old.port != 0 ? netdev.port == old.port && netdev.type == old.type
+                              : netdev.name == old.name)
                 now = &netdev;
+        std::string was = escaped(old.name) + " (port " + std::to_string(old.port) + ")";
+        std::string roles;
+        if (!old.master.empty())
+            roles = "a port of " + escaped(old.master);
+        if (!old.uppers.empty()) {
+            std::vector<std::string> vlans;
+            for (const std::string& upper : old.uppers)
+                vlans.push_back(escaped(upper));
+            roles += (roles.empty() ? "" : " and ") + std::string("under ") + join(vlans, ", ");
+        }
+        std::string redo = old.master.empty()
+                               ? "`ifreload -a`"
+                               : "`ifreload -a` or `ifup " + escaped(old.master) + "`";
+        bool leftEthernet =
+            old.type != kNetTypeInfiniband && old.port != 0 &&
+            !std::count(ethernetPortsAfter.begin(), ethernetPortsAfter.end(), old.port);
+        if (!now && leftEthernet) {
+            notices.push_back(was + " was " + roles +
+                              " and is gone: its port no longer runs "
+                              "Ethernet. Take it out of the network "
+                              "configuration (" +
+                              (old.master.empty() ? "its VLANs" : escaped(old.master) + "'s") +
+                              ") if the port stays so");
+            continue;
+        }
         if (!now) {
-            if (!old.master.empty())
-                notices.push_back(escaped(old.name) + " was a port of " + escaped(old.master) +
-                                  " and did not come back (its port no longer runs Ethernet, or "
-                                  "mlx4_en did not register it): take it out of " +
-                                  escaped(old.master) + "'s configuration if the port stays so");
+            notices.push_back(was + " was " + roles +
+                              " and is not back yet (mlx4_en has not registered it, or udev "
+                              "has not named it): once it is, check that it is in place again; "
+                              "ifupdown does not do it: run " +
+                              redo);
+            continue;
+        }
+        if (now->name != old.name) {
+            // mlx4_en registers eth%d; udev renames it once this run lets its events through.
+            notices.push_back(was + " was " + roles + " and came back as " + escaped(now->name) +
+                              ", which udev has not named yet: once it has, check that it is " +
+                              "in place again; ifupdown does not do it: run " + redo);
             continue;
         }
         if (!old.master.empty() && now->master.empty())
             notices.push_back(escaped(old.name) + " was a port of " + escaped(old.master) +
-                              "; ifupdown does not re-add it: run `ifreload -a` or `ifup " +
-                              escaped(old.master) + "`");
+                              "; ifupdown does not re-add it: run " + redo);
         for (const std::string& upper : old.uppers)
             if (!contains(now->uppers, upper))
                 notices.push_back(escaped(upper) + " (on " + escaped(old.name) +

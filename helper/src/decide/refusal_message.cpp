@@ -145,9 +145,10 @@ std::vector<std::string> refusalMessage(const RefusalFacts& facts) {
                     formatPortStates(facts.before) + "; the attempt cost " +
                     restartsText(facts.restarts));
     if (facts.remembered)
-        lines.push_back("udev events do not try this again until the configuration changes or "
-                        "the driver binds the card anew; mlx4-porttype apply " +
-                        facts.address + " does");
+        lines.push_back("udev events and the boot unit do not try this again until the card's "
+                        "configured types change or the driver binds the card anew; run "
+                        "`mlx4-porttype apply --retry " +
+                        facts.address + "` to try again");
     return lines;
 }
 

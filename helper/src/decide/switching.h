@@ -27,7 +27,4 @@ std::optional<PortState> readPortState(CardPorts& card, int port, std::string& p
 // reads back, and puts the card back if the target cannot be reached.
 ApplyResult switchCard(CardPorts& card, const CardPlan& plan);
 
-// Reads the card, plans, and (unless dryRun) switches. `wants` has one entry per port.
-ApplyResult applyCard(CardPorts& card, const std::vector<PortWant>& wants, bool dryRun = false);
-
 } // namespace mlx4

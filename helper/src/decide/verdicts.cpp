@@ -32,9 +32,12 @@ std::string_view cardResultName(CardResult result) {
     return "failed";
 }
 
-RetryRule retryRule(std::string_view udevAction) {
-    return udevAction.empty() || udevAction == "bind" ? RetryRule::Try
-                                                      : RetryRule::SkipIfRefusedEarlier;
+RetryRule retryRule(const RetryFacts& facts) {
+    if (facts.udevAction == "bind" && !facts.synthetic)
+        return RetryRule::ForgetAndTry;
+    if (facts.retryOption || (facts.udevAction.empty() && facts.stdinIsTerminal))
+        return RetryRule::Try;
+    return RetryRule::SkipIfRefusedEarlier;
 }
 
 namespace {
@@ -95,9 +98,10 @@ ApplyVerdict applyVerdict(const ApplyResult& result, const CardPlan& plan,
         return failed(
             label + ": cannot set ports to " + target + " (" + facts.where + "): " + result.reason +
             ". The card was left as it was: " + before + "; " + cost +
-            (facts.remembered ? ". udev events do not try this again until the configuration "
-                                "changes or the driver binds the card anew; mlx4-porttype apply " +
-                                    address + " does"
+            (facts.remembered ? ". udev events and the boot unit do not try this again until the "
+                                "card's configured types change or the driver binds the card "
+                                "anew; run `mlx4-porttype apply --retry " +
+                                    address + "` to try again"
                               : ""));
     case ApplyOutcome::LeftChanged:
         return failed(label + ": cannot set ports to " + target + " (" + facts.where + "): " +
@@ -123,8 +127,10 @@ std::string refusedEarlierMessage(const ApplyResult& planned, const OutcomeFacts
                                   const std::string& reason, const std::string& action) {
     return facts.label + ": refused earlier: ports " + formatPortStates(planned.before) + " -> " +
            formatPortTypes(planned.target) + " (" + facts.where + "): " + reason +
-           "; not tried again at this " + action + " event; run `mlx4-porttype apply " +
-           facts.address + "` to try again";
+           "; not tried again " +
+           (action.empty() ? std::string("by a run without a terminal")
+                           : "at this " + action + " event") +
+           "; run `mlx4-porttype apply --retry " + facts.address + "` to try again";
 }
 
 std::optional<WaitSettled> waitIgnores(const CardInfo& device) {

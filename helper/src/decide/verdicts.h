@@ -36,16 +36,26 @@ enum class CardResult {
 // "unchanged", "changed", "failed", "skipped".
 std::string_view cardResultName(CardResult result);
 
-// Whether the run tries a target that this probe of the card refused under this configuration
-// before: udev events other than bind do not (each try can restart the card twice); a bind
-// event is a new probe, and an admin's apply always tries.
+// Whether the run tries a target the kernel refused earlier under the card's configured types
+// (each try can restart the card twice). Only an admin at a terminal and apply --retry do; udev
+// events (a synthetic bind included), the boot unit and other unattended runs do not. A bind
+// the kernel sends after probing the card (no SYNTH_UUID) is a new probe: it ends the record.
 enum class RetryRule {
     Try,
     SkipIfRefusedEarlier,
+    ForgetAndTry,
 };
 
-// `udevAction`: the ACTION of the udev event this run is for; empty when an admin runs it.
-RetryRule retryRule(std::string_view udevAction);
+// What decides the rule: the udev event (`udevAction` empty when not run for one, `synthetic`
+// when it carries SYNTH_UUID), stdin a terminal, and apply --retry.
+struct RetryFacts {
+    std::string_view udevAction;
+    bool synthetic = false;
+    bool stdinIsTerminal = false;
+    bool retryOption = false;
+};
+
+RetryRule retryRule(const RetryFacts& facts);
 
 // What one card's apply comes to, for the log and apply --json.
 struct ApplyVerdict {
@@ -61,7 +71,7 @@ struct OutcomeFacts {
     std::string address; // "0000:05:00.0"
     std::string where;   // the configuring entry's FILE:LINE
     bool dryRun = false;
-    bool remembered = false; // Refused: recorded for udev events not to try again
+    bool remembered = false; // Refused: recorded for unattended runs not to try again
     // Refused by the kernel: whether its log could be read (root), and its line about the card.
     bool kernelLogRead = false;
     std::optional<KernelRefusalLine> kernelLine;
@@ -71,8 +81,8 @@ struct OutcomeFacts {
 ApplyVerdict applyVerdict(const ApplyResult& result, const CardPlan& plan,
                           const OutcomeFacts& facts);
 
-// The message of a card skipped because this probe refused the target under this configuration
-// earlier, at a udev event `action`.
+// The message of a card skipped because the kernel refused its configured target earlier, at
+// a udev event `action` (empty: a run without a terminal).
 std::string refusedEarlierMessage(const ApplyResult& planned, const OutcomeFacts& facts,
                                   const std::string& reason, const std::string& action);
 

@@ -65,8 +65,9 @@ bool usableDirectory(const std::string& dir, uid_t trustedUser, std::vector<Conf
     return trusted(st, trustedUser, dir, errors);
 }
 
-// Reads a configuration file; false with an error added if it cannot be used.
-bool readConfigFile(const std::string& path, uid_t trustedUser, std::string& text,
+// Reads a configuration file; false with an error added if it cannot be used. Without
+// `trustedUser`, the owner and mode are not looked at (check --file).
+bool readConfigFile(const std::string& path, std::optional<uid_t> trustedUser, std::string& text,
                     std::vector<ConfigError>& errors) {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
@@ -93,7 +94,7 @@ bool readConfigFile(const std::string& path, uid_t trustedUser, std::string& tex
     else if (!S_ISREG(st.st_mode))
         errors.push_back({path, {0, 0}, "is not a regular file"});
     else
-        ok = trusted(st, trustedUser, path, errors);
+        ok = !trustedUser || trusted(st, *trustedUser, path, errors);
     text.clear();
     // Read one byte past the limit rather than trusting st_size: the file may grow meanwhile.
     char buffer[65536];
@@ -154,45 +155,47 @@ std::vector<std::string> dropInNames(const std::string& dir, std::vector<ConfigE
 
 } // namespace
 
-Config loadConfigDir(const std::string& dir, uid_t trustedUser, std::vector<ConfigError>& errors) {
+std::vector<ConfigSource> readConfigSources(const std::string& dir, uid_t trustedUser,
+                                            std::vector<ConfigError>& errors) {
     std::vector<std::string> paths;
     if (usableDirectory(dir, trustedUser, errors)) {
-        std::string main = dir + "/config.json";
         // lstat, not access(): a dangling symbolic link is a configuration that cannot be
         // read (an error, as in config.d), not the absence of one.
-        struct stat st;
-        if (lstat(main.c_str(), &st) == 0 || errno != ENOENT)
+        auto present = [](const std::string& path) {
+            struct stat st;
+            return lstat(path.c_str(), &st) == 0 || errno != ENOENT;
+        };
+        std::string main = dir + "/config.json";
+        if (present(main))
             paths.push_back(main);
         std::string dropIns = dir + "/config.d";
         if (usableDirectory(dropIns, trustedUser, errors))
             for (const std::string& name : dropInNames(dropIns, errors))
                 paths.push_back(dropIns + "/" + name);
+        // Last: what `set` recorded comes after every file the admin wrote.
+        std::string setFile = setFilePath(dir);
+        if (present(setFile))
+            paths.push_back(setFile);
     }
-    std::vector<ConfigFile> files;
-    // FNV-1a over every file's name and content: changes whenever the configuration is edited.
-    uint64_t hash = 0xcbf29ce484222325u;
-    auto mix = [&hash](std::string_view bytes) {
-        for (unsigned char byte : bytes) {
-            hash ^= byte;
-            hash *= 0x100000001b3u;
-        }
-        hash ^= 0xff; // a separator no file name or text can fake alone
-        hash *= 0x100000001b3u;
-    };
+    std::vector<ConfigSource> sources;
     for (const std::string& path : paths) {
         std::string text;
-        if (readConfigFile(path, trustedUser, text, errors)) {
-            mix(path);
-            mix(text);
-            files.push_back(parseConfigText(text, path, errors));
-        }
+        if (readConfigFile(path, trustedUser, text, errors))
+            sources.push_back({path, std::move(text)});
     }
-    Config config = mergeConfigFiles(files);
-    char fingerprint[17];
-    std::snprintf(fingerprint, sizeof fingerprint, "%016llx",
-                  static_cast<unsigned long long>(hash));
-    config.fingerprint = fingerprint;
-    return config;
+    return sources;
+}
+
+Config loadConfigDir(const std::string& dir, uid_t trustedUser, std::vector<ConfigError>& errors) {
+    return buildConfig(readConfigSources(dir, trustedUser, errors), errors);
+}
+
+std::optional<ConfigFile> checkConfigFile(const std::string& path,
+                                          std::vector<ConfigError>& errors) {
+    std::string text;
+    if (!readConfigFile(path, std::nullopt, text, errors))
+        return std::nullopt;
+    return parseConfigText(text, path, errors);
 }
 
 } // namespace mlx4

@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// The running system's network: /proc/net/route, /proc/net/ipv6_route, getifaddrs(),
-// /proc/<pid>/fd and the environment.
+// The running system's network: rtnetlink (route_lookup.h), getifaddrs(), /proc/net/tcp{,6},
+// /proc/<pid>/fd and /proc/<pid>/exe, and the environment.
 #include "host_network_system.h"
 
 #include "file_io.h"
+#include "route_lookup.h"
 
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <dirent.h>
 #include <fstream>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -21,9 +24,17 @@ namespace mlx4 {
 
 namespace {
 
-void addOnce(std::vector<std::string>& names, const std::string& name) {
-    if (std::find(names.begin(), names.end(), name) == names.end())
-        names.push_back(name);
+std::string errnoText(const std::string& what, int error) {
+    return what + ": " + std::strerror(error) + " (" + std::to_string(error) + ")";
+}
+
+// The target of a /proc link; empty, with errno set, if it cannot be read.
+std::string linkTarget(const std::string& path) {
+    char target[PATH_MAX];
+    ssize_t length = readlink(path.c_str(), target, sizeof target - 1);
+    if (length <= 0)
+        return {};
+    return std::string(target, static_cast<size_t>(length));
 }
 
 // The number of leading one bits of an IPv4 or IPv6 netmask.
@@ -54,11 +65,78 @@ std::string readProcFile(const std::string& path) {
 
 } // namespace
 
-std::vector<std::string> SystemHostNetwork::defaultRouteInterfaces() {
-    std::vector<std::string> names = parseIpv4DefaultRoutes(readProcFile("/proc/net/route"));
-    for (const std::string& name : parseIpv6DefaultRoutes(readProcFile("/proc/net/ipv6_route")))
-        addOnce(names, name);
-    return names;
+bool SystemHostNetwork::defaultRouteInterfaces(std::vector<std::string>& names,
+                                               std::string& problem) {
+    return mlx4::defaultRouteInterfaces(names, problem);
+}
+
+bool SystemHostNetwork::replyInterface(const SshSession& session, std::string& name,
+                                       std::string& problem) {
+    return routeInterface(session.clientAddress, session.clientPort, session.localAddress,
+                          session.localPort, name, problem);
+}
+
+bool SystemHostNetwork::links(std::vector<LinkInfo>& links, std::string& problem) {
+    return listLinks(links, problem);
+}
+
+bool SystemHostNetwork::sshSessions(std::vector<SshSession>& sessions, std::string& problem) {
+    // The sockets OpenSSH's processes hold, and those every process we can look at holds.
+    std::set<unsigned long> sshdInodes, heldInodes;
+    bool complete = true;
+    Directory proc = openDirectory("/proc");
+    if (!proc) {
+        problem = errnoText("cannot list /proc", errno);
+        return false;
+    }
+    while (struct dirent* entry = readdir(proc.get())) {
+        std::string pid = entry->d_name;
+        if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos)
+            continue;
+        std::string exe = linkTarget("/proc/" + pid + "/exe");
+        // A process that ended meanwhile holds nothing; one we may not look at may hold a
+        // listening socket. Kernel threads have no executable and no files.
+        if (exe.empty() && errno != EACCES && errno != EPERM)
+            continue;
+        std::string fdDir = "/proc/" + pid + "/fd";
+        Directory fds = exe.empty() ? Directory(nullptr, closedir) : openDirectory(fdDir);
+        if (!fds) {
+            if (exe.empty() || errno == EACCES || errno == EPERM)
+                complete = false;
+            continue;
+        }
+        bool server = isSshServer(exe);
+        while (struct dirent* fd = readdir(fds.get()))
+            if (unsigned long inode = socketInode(linkTarget(fdDir + "/" + fd->d_name))) {
+                heldInodes.insert(inode);
+                if (server)
+                    sshdInodes.insert(inode);
+            }
+    }
+    std::vector<TcpSocket> sockets = parseProcNetTcp(readProcFile("/proc/net/tcp"));
+    for (const TcpSocket& socket : parseProcNetTcp(readProcFile("/proc/net/tcp6")))
+        sockets.push_back(socket);
+    sessions = findSshSessions(sockets, sshdInodes);
+    // The session this runs in, if sudo or su left its variable: it may come from another
+    // SSH server.
+    if (const char* variable = std::getenv("SSH_CONNECTION"))
+        if (std::optional<SshSession> own = sshConnectionSession(variable))
+            if (std::none_of(sessions.begin(), sessions.end(), [&](const SshSession& s) {
+                    return s.clientAddress == own->clientAddress &&
+                           s.clientPort == own->clientPort && s.localPort == own->localPort;
+                }))
+                sessions.push_back(*own);
+    // A process root may not look at (hidepid, a security module, a more privileged
+    // supervisor) may be the sshd of a listening socket nobody else holds: the connections
+    // on its port count, marked as such. A user sees only their own processes, but cannot
+    // write a port file either.
+    if (!complete && geteuid() == 0)
+        for (SshSession& maybe :
+             connectionsOn(sockets, unattributedListeningPorts(sockets, heldInodes))) {
+            maybe.serverUnseen = true;
+            sessions.push_back(maybe);
+        }
+    return true;
 }
 
 std::vector<InterfaceAddress> SystemHostNetwork::addresses() {
@@ -82,11 +160,6 @@ std::vector<InterfaceAddress> SystemHostNetwork::addresses() {
     }
     freeifaddrs(list);
     return result;
-}
-
-std::string SystemHostNetwork::sshLocalAddress() {
-    const char* value = std::getenv("SSH_CONNECTION");
-    return value ? sshServerAddress(value) : "";
 }
 
 std::vector<DeviceUser> SystemHostNetwork::processesHolding(const std::vector<std::string>& devices,

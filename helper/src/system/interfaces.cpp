@@ -3,6 +3,7 @@
 #include "interfaces.h"
 
 #include "file_io.h"
+#include "sysfs.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -63,13 +64,13 @@ int portOf(const std::string& dir) {
 // Everything that rests on the netdev in `dir`: follows the upper_<name> links, which point
 // to the upper devices' directories, so the walk needs no /sys/class/net.
 std::vector<std::string> aboveOf(const std::string& dir) {
-    constexpr size_t kMostStacked = 64; // a loop in a broken sysfs must not run forever
     std::vector<std::string> found;
     std::set<std::string> seen;
     std::vector<std::pair<std::string, std::string>> pending; // name, path
     for (const std::string& name : upperNames(dir))
         pending.emplace_back(name, dir + "/upper_" + name);
-    for (size_t next = 0; next < pending.size() && found.size() < kMostStacked; ++next) {
+    // `seen` stops a loop in a broken sysfs; there is no bound on how many rest on it.
+    for (size_t next = 0; next < pending.size(); ++next) {
         auto [name, path] = pending[next];
         if (!seen.insert(name).second)
             continue;
@@ -151,6 +152,10 @@ CardInterfaces readCardInterfaces(const CardInfo& card) {
     result.mlx4EnLoaded = moduleLoaded("mlx4_en");
     result.mlx4IbLoaded = moduleLoaded("mlx4_ib");
     return result;
+}
+
+CardPresence SysfsCardPorts::presentInterfaces() {
+    return presenceOf(readCardInterfaces(card_));
 }
 
 } // namespace mlx4

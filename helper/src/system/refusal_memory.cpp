@@ -24,11 +24,17 @@ std::string recordPath(const std::string& runDir, const PciAddress& address) {
     return runDir + "/" + address.str() + ".refused";
 }
 
+std::string formatWants(const std::vector<PortWant>& wants) {
+    std::string text = "[";
+    for (size_t i = 0; i < wants.size(); ++i)
+        text += (i ? ", " : "") + std::string(portWantName(wants[i]));
+    return text + "]";
+}
+
 std::string serialize(const Refusal& refusal) {
-    return "probe " + refusal.key.probe + "\nconfiguration " + refusal.key.configuration +
-           "\nstart " + formatPortStates(refusal.key.start) + "\ntarget " +
-           formatPortTypes(refusal.key.target) + "\nrestarts " + std::to_string(refusal.restarts) +
-           "\nreason " + refusal.reason + "\n";
+    return "wants " + formatWants(refusal.key.wants) + "\nstart " +
+           formatPortStates(refusal.start) + "\ntarget " + formatPortTypes(refusal.target) +
+           "\nrestarts " + std::to_string(refusal.restarts) + "\nreason " + refusal.reason + "\n";
 }
 
 // The value of the line "name value" in `text`, if there is one.
@@ -47,8 +53,7 @@ std::optional<std::string> field(const std::string& text, const std::string& nam
 } // namespace
 
 bool RefusalKey::operator==(const RefusalKey& other) const {
-    return probe == other.probe && configuration == other.configuration && start == other.start &&
-           target == other.target;
+    return wants == other.wants;
 }
 
 bool rememberRefusal(const std::string& runDir, const PciAddress& address, const Refusal& refusal,
@@ -101,17 +106,14 @@ std::optional<Refusal> recalledRefusal(const std::string& runDir, const PciAddre
         return std::nullopt;
     text.resize(static_cast<size_t>(got));
 
-    auto probe = field(text, "probe");
-    auto configuration = field(text, "configuration");
+    auto wants = field(text, "wants");
     auto start = field(text, "start");
     auto target = field(text, "target");
     auto restarts = field(text, "restarts");
     auto reason = field(text, "reason");
-    if (!probe || !configuration || !start || !target || !restarts || !reason)
+    if (!wants || !start || !target || !restarts || !reason)
         return std::nullopt;
     Refusal refusal;
-    refusal.key.probe = *probe;
-    refusal.key.configuration = *configuration;
     refusal.restarts = std::atoi(restarts->c_str());
     refusal.reason = *reason;
     // Start and target are kept as printed; compare them in that form.
@@ -131,19 +133,25 @@ std::optional<Refusal> recalledRefusal(const std::string& runDir, const PciAddre
         }
         return items;
     };
+    for (const std::string& item : parseList(*wants)) {
+        auto want = parsePortWant(item);
+        if (!want)
+            return std::nullopt;
+        refusal.key.wants.push_back(*want);
+    }
     for (const std::string& item : parseList(*start)) {
         auto state = parsePortState(item);
         if (!state)
             return std::nullopt;
-        refusal.key.start.push_back(*state);
+        refusal.start.push_back(*state);
     }
     for (const std::string& item : parseList(*target)) {
         auto want = parsePortWant(item);
         if (!want || *want == PortWant::Keep)
             return std::nullopt;
-        refusal.key.target.push_back(*want == PortWant::Ib    ? PortType::Ib
-                                     : *want == PortWant::Eth ? PortType::Eth
-                                                              : PortType::Auto);
+        refusal.target.push_back(*want == PortWant::Ib    ? PortType::Ib
+                                 : *want == PortWant::Eth ? PortType::Eth
+                                                          : PortType::Auto);
     }
     return refusal;
 }
@@ -152,16 +160,12 @@ void forgetRefusal(const std::string& runDir, const PciAddress& address) {
     unlink(recordPath(runDir, address).c_str());
 }
 
-RefusalKey refusalKey(const CardInfo& card, const CardPlan& plan, const std::string& fingerprint) {
-    return {probeIdentity(card), fingerprint, plan.current(), plan.targets()};
-}
-
-std::optional<Refusal> earlierRefusal(const std::string& runDir, const CardInfo& card,
-                                      const CardPlan& plan, const std::string& fingerprint) {
+std::optional<Refusal> earlierRefusal(const std::string& runDir, const PciAddress& address,
+                                      const CardPlan& plan, const std::vector<PortWant>& wants) {
     if (planOutcome(plan).outcome != ApplyOutcome::Planned)
         return std::nullopt;
-    auto refusal = recalledRefusal(runDir, card.address);
-    if (refusal && refusal->key == refusalKey(card, plan, fingerprint))
+    auto refusal = recalledRefusal(runDir, address);
+    if (refusal && refusal->key == RefusalKey{wants})
         return refusal;
     return std::nullopt;
 }

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// Targets a card refused, remembered under the run directory so that udev events do not try
-// them again: each try of an unreachable target can restart the card twice, and the next boot,
-// `udevadm trigger` or package upgrade would do it again.
+// Targets a card refused, remembered under the run directory so that udev events and other
+// unattended runs do not try them again: each try of an unreachable target can restart the card
+// twice, and the next boot, `udevadm trigger` or package upgrade would do it again. A record
+// holds until the card's configured types change or the driver really binds the card again (a
+// bind event without SYNTH_UUID, which clears it); an internal restart of the card (error
+// recovery, devlink reload, suspend) re-creates the port files without a bind and changes
+// nothing the kernel decides on, so it does not end it.
 #pragma once
 
 #include "address.h"
@@ -15,19 +19,18 @@
 
 namespace mlx4 {
 
-// One refused attempt: which probe of the card, under which configuration, from where, to what.
-// A new probe (the driver re-bound the card) or an edited configuration makes it another key.
+// One refused attempt: the card's configured types (keep included), as the configuration
+// asked them when the kernel refused them.
 struct RefusalKey {
-    std::string probe;         // probeIdentity() of the card
-    std::string configuration; // Config::fingerprint
-    std::vector<PortState> start;
-    std::vector<PortType> target;
+    std::vector<PortWant> wants;
 
     bool operator==(const RefusalKey& other) const;
 };
 
 struct Refusal {
     RefusalKey key;
+    std::vector<PortState> start; // what the card ran, for the messages
+    std::vector<PortType> target;
     int restarts = 0;   // what the attempt cost
     std::string reason; // why, in the words of the failure message
 };
@@ -43,14 +46,10 @@ std::optional<Refusal> recalledRefusal(const std::string& runDir, const PciAddre
 // Removes the record, after the card reached a target.
 void forgetRefusal(const std::string& runDir, const PciAddress& address);
 
-// The key of an attempt at `plan` on `card` under the configuration `fingerprint`
-// (Config::fingerprint).
-RefusalKey refusalKey(const CardInfo& card, const CardPlan& plan, const std::string& fingerprint);
-
-// The refusal recorded for `plan` (made from the card as it reads now) by this probe of the card
-// and under this configuration, if any: the rule's runs leave such a card alone until an admin
-// applies it, so a command waiting for cards to settle can treat it as settled.
-std::optional<Refusal> earlierRefusal(const std::string& runDir, const CardInfo& card,
-                                      const CardPlan& plan, const std::string& fingerprint);
+// The refusal recorded for the card under `wants` (its configured types), if any, and only where
+// `plan` still needs writes: the unattended runs leave such a card alone until an admin retries
+// it, so a command waiting for cards to settle can treat it as settled.
+std::optional<Refusal> earlierRefusal(const std::string& runDir, const PciAddress& address,
+                                      const CardPlan& plan, const std::vector<PortWant>& wants);
 
 } // namespace mlx4

@@ -241,13 +241,6 @@ std::optional<CardInfo> findPciDevice(const PciAddress& address, std::string& pr
     return describe(device.get(), address);
 }
 
-std::string probeIdentity(const CardInfo& card) {
-    struct stat st;
-    if (stat((card.syspath + "/mlx4_port1").c_str(), &st) != 0)
-        return "";
-    return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
-}
-
 std::string SysfsCardPorts::path(int port) const {
     return card_.syspath + "/mlx4_port" + std::to_string(port);
 }

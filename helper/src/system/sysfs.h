@@ -24,12 +24,6 @@ std::vector<CardInfo> findMellanoxDevices(std::string& problem);
 // The PCI device at `address`, whatever its vendor and driver; nullopt if there is none.
 std::optional<CardInfo> findPciDevice(const PciAddress& address, std::string& problem);
 
-// What tells one probe of the card by the driver from the next: the inode number of its
-// mlx4_port1 file. The driver creates the file at every probe, and kernfs numbers new nodes
-// cyclically (since 4.14, the minimum kernel), so a re-bound card has a new number. Empty if the
-// file cannot be looked at.
-std::string probeIdentity(const CardInfo& card);
-
 // Reads what `needs` asks of the card's identity: config space for the Device Serial Number,
 // the VPD, and the attributes of its InfiniBand device (found through the card, whatever it is
 // named). What cannot be read stays unknown; `needsRoot` is set when config space or the VPD
@@ -50,6 +44,7 @@ public:
     int readPort(int port, std::string& text) override;
     bool isWritable(int port) override;
     int writePort(int port, PortType type) override;
+    CardPresence presentInterfaces() override; // interfaces.cpp: read with the interfaces
 
 private:
     std::string path(int port) const;

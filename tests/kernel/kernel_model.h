@@ -59,8 +59,12 @@ struct CardVariant {
     std::array<SensedLink, 2> links{SensedLink::Nothing, SensedLink::Nothing};
     // The firmware fails SET_PORT for this port (1 or 2; 0: never) with a status the driver
     // maps to EINVAL (BAD_PARAM, BAD_QP_STATE, BAD_PKT in mlx4_status_to_errno()), every time a
-    // switch reaches it.
+    // switch reaches it while the port is to run IB (the driver sends no SET_PORT for an
+    // Ethernet port), whether or not the port's type changes.
     int firmwareFailsPort = 0;
+    // Whether mlx4_en and mlx4_ib are loaded: each registers the interfaces of its ports.
+    bool mlx4EnLoaded = true;
+    bool mlx4IbLoaded = true;
 
     // Sense support as mlx4_dev_cap() leaves it: the firmware's flag, or forced by the device ID.
     bool hasSenseSupport() const;
@@ -108,6 +112,7 @@ public:
     int readPort(int port, std::string& text) override;
     bool isWritable(int port) override;
     int writePort(int port, PortType type) override;
+    CardPresence presentInterfaces() override;
 
     // One write() of arbitrary bytes to mlx4_port<port>: 0 or an errno value.
     int writeRaw(int port, std::string_view bytes);

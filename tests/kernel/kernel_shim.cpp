@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// LD_PRELOAD library that puts the kernel model (tests/switching/kernel_model.*) behind a
+// LD_PRELOAD library that puts the kernel model (kernel_model.*, next to it) behind a
 // testbed's mlx4_port<N> files, so that the built helper, and the helper udevd runs, meet the
 // driver's reactions: staging, refusals, the other port following, "auto (eth)", restarts.
 //
@@ -20,10 +20,15 @@
 // A refused write that the driver logs (mlx4_err()) adds a record to $UMOCKDEV_DIR/mlx4-kernel/kmsg
 // in /dev/kmsg's format, and /dev/kmsg opened for reading is that file: the helper quotes the
 // driver's line from it as from the real kernel log.
+// When a write leaves the device unregistered (a switch the firmware failed), the card's
+// interfaces go: its net/ and infiniband/ directories move into the card file's directory, and
+// come back when a later switch registers the device again (the model does not make or remove
+// interfaces for the types; tests add the ones they need).
 // A test that sets a port file itself stands for a change the model did not see: where a file
 // does not read what the saved state prints, the state of that port starts again from the file
 // (nothing staged).
 #include "kernel_card.h"
+#include "preload.h"
 #include "testbed.h"
 
 #include <cerrno>
@@ -70,10 +75,7 @@ int (*realFtruncate)(int, off_t);
 // The next library's definition of `name` (the fault shim's caller sees ours; we see
 // umockdev's, then libc's).
 template <typename Function> void lookUp(const char* name, Function& function) {
-    void* symbol = dlsym(RTLD_NEXT, name);
-    if (!symbol)
-        fail(std::string("no next ") + name);
-    std::memcpy(&function, &symbol, sizeof function);
+    preload_next("kernel_shim", name, &function, sizeof function);
 }
 
 void setup() {
@@ -159,16 +161,23 @@ void storeAtomically(const std::string& path, const std::string& text) {
     struct stat st;
     if (stat(path.c_str(), &st) != 0)
         fail("stat " + path + ": " + std::strerror(errno));
-    std::string temp = path.substr(0, path.rfind('/')) + "/.kernel-shim-XXXXXX";
-    int out = mkstemp(temp.data());
-    if (out < 0)
-        fail("mkstemp " + temp + ": " + std::strerror(errno));
-    bool ok = realWrite(out, text.data(), text.size()) == ssize_t(text.size()) &&
-              fchmod(out, st.st_mode & 07777) == 0;
-    ok = realClose(out) == 0 && ok;
-    if (!ok || rename(temp.c_str(), path.c_str()) != 0) {
-        unlink(temp.c_str());
+    preload_io io{realWrite, realClose};
+    if (preload_replace_file(&io, path.c_str(), text.data(), text.size(), st.st_mode) < 0)
         fail("cannot store " + path + ": " + std::strerror(errno));
+}
+
+// mlx4_unregister_device() and mlx4_register_device(): the card's interface directories go
+// to, and come back from, a directory next to the card file.
+void moveInterfaces(const std::string& cardDir, const std::string& cardFilePath, bool registered) {
+    std::string away = cardFilePath + ".unregistered";
+    if (!registered && mkdir(away.c_str(), 0755) != 0 && errno != EEXIST)
+        fail("mkdir " + away + ": " + std::strerror(errno));
+    for (const char* name : {"net", "infiniband", "infiniband_verbs"}) {
+        std::string there = cardDir + "/" + name, hidden = away + "/" + name;
+        const std::string& from = registered ? hidden : there;
+        const std::string& to = registered ? there : hidden;
+        if (access(from.c_str(), F_OK) == 0 && rename(from.c_str(), to.c_str()) != 0)
+            fail("cannot move " + from + ": " + std::strerror(errno));
     }
 }
 
@@ -227,6 +236,8 @@ int kernelStore(const OpenPort& open, std::string_view bytes) {
         if (text != files[size_t(port) - 1] || (port == open.port && result == 0))
             storeAtomically(paths[size_t(port) - 1], text);
     }
+    if (model.registered() != card->counters.registered)
+        moveInterfaces(open.cardDir, path, model.registered());
     card->ports = model.ports();
     card->counters = model.counters();
     std::string saved = formatKernelCard(*card);
@@ -264,12 +275,10 @@ int wrapOpen(int (*next)(const char*, int, ...), const char* path, int flags, mo
     int fd = next(path, flags & ~O_TRUNC, mode);
     if (fd < 0 || fd >= kMaxFds)
         return fd;
-    char procPath[64], target[512];
-    std::snprintf(procPath, sizeof procPath, "/proc/self/fd/%d", fd);
-    ssize_t length = readlink(procPath, target, sizeof target - 1);
-    if (length <= 0 || address.size() >= sizeof openPorts[fd].address)
+    char target[512];
+    if (preload_fd_path(fd, target, sizeof target) != 0 ||
+        address.size() >= sizeof openPorts[fd].address)
         return fd;
-    target[length] = '\0';
     *std::strrchr(target, '/') = '\0';
     OpenPort& entry = openPorts[fd];
     entry.port = port;

@@ -13,7 +13,8 @@
 //        mlx4_change_port_types(), show_port_type(), mlx4_dev_cap(), mlx4_do_sense_ports(),
 //        mlx4_status_to_errno() (cmd.c)
 // and summarised in docs/kernel-behaviour.md. Only the behaviour is modelled, in this file's
-// own structure. Firmware commands succeed except SET_PORT where a variant makes it fail; the
+// own structure. Firmware commands succeed except SET_PORT where a variant makes it fail (for a
+// port that ends IB: port.c's mlx4_SET_PORT() sends nothing for an Ethernet port); the
 // periodic sensing work (mlx4_sense_port()) only runs when a test calls senseTick(); link state
 // is fixed per variant (a real port's link goes down while the card restarts).
 #include "kernel_model.h"
@@ -117,6 +118,10 @@ std::string CardVariant::describe() const {
     }
     if (firmwareFailsPort)
         text += " SET_PORT-fails-on-port-" + std::to_string(firmwareFailsPort);
+    if (!mlx4EnLoaded)
+        text += " no-mlx4_en";
+    if (!mlx4IbLoaded)
+        text += " no-mlx4_ib";
     return text;
 }
 
@@ -268,9 +273,11 @@ int KernelModel::setPortType(int port, PortType type) {
 }
 
 // mlx4_change_port_types(): only a combination that differs from the running one restarts the
-// device: unregister it, then per port record the new type and send SET_PORT, then register
-// again. When SET_PORT fails, the ports up to that one already run their new types and the
-// device stays unregistered: the error (EINVAL for BAD_PARAM and its kind) is the write's.
+// device: unregister it, then per port (ascending) record the new type and send SET_PORT, then
+// register again. mlx4_SET_PORT() (port.c) returns 0 for an Ethernet port before any firmware
+// command, so only a port that ends IB can fail, changed or not. When it fails, the loop stops:
+// the ports up to that one run their new types, the later ones their old, and the device stays
+// unregistered; the error (EINVAL for BAD_PARAM and its kind) is the write's.
 int KernelModel::changePortTypes(const std::vector<PortType>& next) {
     bool changes = false;
     for (size_t i = 0; i < ports_.size(); ++i)
@@ -281,13 +288,29 @@ int KernelModel::changePortTypes(const std::vector<PortType>& next) {
     counters_.registered = false;
     for (size_t i = 0; i < ports_.size(); ++i) {
         ports_[i].active = next[i];
-        if (variant_.firmwareFailsPort == int(i) + 1) {
+        if (next[i] == PortType::Ib && variant_.firmwareFailsPort == int(i) + 1) {
             ++counters_.firmwareFailures;
             return EINVAL;
         }
     }
     counters_.registered = true;
     return 0;
+}
+
+// What mlx4_register_device() leaves under the card: mlx4_en's netdev per Ethernet port (its
+// dev_port is the port's index), mlx4_ib's device while a port runs IB; nothing while the device
+// is unregistered.
+CardPresence KernelModel::presentInterfaces() {
+    CardPresence presence;
+    if (!counters_.registered)
+        return presence;
+    for (size_t i = 0; i < ports_.size(); ++i) {
+        if (ports_[i].active == PortType::Eth && variant_.mlx4EnLoaded)
+            presence.netdevPorts.push_back(int(i) + 1);
+        if (ports_[i].active == PortType::Ib && variant_.mlx4IbLoaded)
+            presence.ibDevice = true;
+    }
+    return presence;
 }
 
 // mlx4_sense_port(), the delayed work that mlx4_start_sense() queues on DPDP cards only: sense
