@@ -19,10 +19,12 @@ struct CardInfo {
     unsigned vendor = kNoId;
     std::string vendorText; // as sysfs shows it, for messages
     unsigned device = kNoId;
-    std::string driver;      // empty: no driver bound
-    int portCount = 0;       // mlx4_port<N> files; 0 while the driver has not created them
-    std::vector<int> ports;  // their numbers, ascending (1..portCount unless portProblem)
-    std::string portProblem; // the port files are not what the driver makes (not touched then)
+    std::string driver;         // empty: no driver bound
+    std::string driverOverride; // driver_override: the only driver the device may bind; empty:
+                                // none ("(null)")
+    int portCount = 0;          // mlx4_port<N> files; 0 while the driver has not created them
+    std::vector<int> ports;     // their numbers, ascending (1..portCount unless portProblem)
+    std::string portProblem;    // the port files are not what the driver makes (not touched then)
 };
 
 } // namespace mlx4

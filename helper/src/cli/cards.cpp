@@ -66,7 +66,7 @@ bool collectCards(const Options& options, std::vector<CardInfo>& cards,
 ConfiguredCard readConfiguredCard(const CardInfo& card, const Config& config, IdentityNeeds needs,
                                   const CardIdentity* known) {
     CardIdentity identity;
-    if (isMlx4Card(card)) {
+    if (isMlx4Card(card) || awaitsMlx4(card)) {
         if (known) {
             identity = *known;
         } else if (needs.any()) {

@@ -102,6 +102,10 @@ CardInfo describe(udev_device* device, const PciAddress& address) {
     card.device = idAttribute(device, "device", deviceText).value_or(kNoId);
     const char* driver = udev_device_get_driver(device);
     card.driver = driver ? driver : "";
+    // Set to hand the device to another driver (vfio-pci for a VM) before it binds.
+    const char* override = udev_device_get_sysattr_value(device, "driver_override");
+    if (override && std::string(override) != "(null)")
+        card.driverOverride = override;
     countPorts(device, card);
     return card;
 }
@@ -122,6 +126,19 @@ void addProblem(CardIdentity& identity, const std::string& problem) {
 }
 
 } // namespace
+
+std::optional<bool> netdevInitialized(const CardInfo& card, const std::string& name) {
+    std::string problem;
+    Udev context = newUdev(problem);
+    if (!context)
+        return std::nullopt;
+    const std::string syspath = card.syspath + "/net/" + name;
+    UdevDevice device(udev_device_new_from_syspath(context.get(), syspath.c_str()),
+                      udev_device_unref);
+    if (!device)
+        return std::nullopt;
+    return udev_device_get_is_initialized(device.get()) > 0;
+}
 
 CardIdentity readCardIdentity(const CardInfo& card, IdentityNeeds needs) {
     CardIdentity identity;
