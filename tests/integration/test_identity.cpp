@@ -251,8 +251,9 @@ TEST_CASE("status --json shows every identity field and the entry that configure
     CHECK(c["source"] == m.configDir + "/config.json:2");
     // The text form shows both GUIDs when they differ.
     RunResult r = m.run({"status"});
-    CHECK(contains(r.out, "0002:c903:000a:1b2c (node_guid 0002:c903:000c:c89a)"));
-    CHECK(contains(r.out, "serial:MT1037X01146 (" + m.configDir + "/config.json:2)"));
+    CHECK(contains(r.out, "note: 0000:05:00.0: node_guid 0002:c903:000c:c89a differs from the "
+                          "Device Serial Number 0002:c903:000a:1b2c"));
+    CHECK(contains(r.out, "serial config.json:2"));
 }
 
 TEST_CASE("without root and without a record, a card a guid: entry may name is unknown, exit 1") {
@@ -276,6 +277,7 @@ TEST_CASE("without root and without a record, a card a guid: entry may name is u
     RunResult json = m.run({"status", "--json"});
     CHECK(json.status == 1);
     auto doc = nlohmann::json::parse(json.out);
+    CHECK(doc["cards"][0]["state"] == "unknown_identity");
     CHECK(doc["cards"][0]["guid"].is_null());
     CHECK(contains(doc["cards"][0]["identity_unknown"], "readable only by root"));
     CHECK(doc["cards"][0]["in_sync"] == false);
@@ -297,27 +299,62 @@ TEST_CASE("check lists which entry matches which card present") {
                           "entry: left as it is\n"));
 }
 
-TEST_CASE("the dry run names the entry and warns that an Ethernet-only card cannot run ib") {
+TEST_CASE("an Ethernet-only card asked ib by its address is failed, never written") {
     Machine m;
+    // ConnectX-3 EN: it shares the PCI ID with the VPI cards, so its part number tells (read by
+    // the dry run and status).
     CardSpec card = realCard("0000:05:00.0", kGuidA, "MT1234X00001", "MCX312A-XCBT");
-    card.device = 0x1003; // ConnectX-3: EN and VPI cards share the PCI ID
+    card.device = 0x1003;
     card.ports = {"eth", "eth"};
     m.bed.addCard(card);
     m.config("{\"cards\": {\n\"0000:05:00.0\": \"ib\"}}");
+    const std::string failed = "0000:05:00.0 is an Ethernet-only card (MCX312A-XCBT, ConnectX-3 "
+                               "EN): its ports cannot run ib, which 0000:05:00.0 (" +
+                               m.configDir + "/config.json:2) asks; configure eth for it";
     RunResult r = m.run({"apply", "--dry-run", "--all"});
-    CHECK(r.status == 3); // it would write
-    CHECK(contains(r.out, "  configured by 0000:05:00.0 (" + m.configDir + "/config.json:2)\n"));
-    CHECK(contains(r.out, "  warning: MCX312A-XCBT is an Ethernet-only card (ConnectX-3 EN): its "
-                          "ports cannot run ib, which " +
-                              m.configDir + "/config.json:2 asks; configure eth for it\n"));
-    CHECK(m.ports("0000:05:00.0") == "eth,eth");
+    CHECK(r.status == 1);
+    CHECK(contains(r.err, failed + "; nothing was written"));
     r = m.run({"status"});
-    CHECK(contains(r.out, "warning: 0000:05:00.0: MCX312A-XCBT is an Ethernet-only card"));
+    CHECK(r.status == 1);
+    CHECK(contains(r.out, "0000:05:00.0  1     eth      ib          failed"));
+    CHECK(contains(r.out, "note: " + failed));
+    CHECK(m.ports("0000:05:00.0") == "eth,eth");
+}
+
+TEST_CASE("an Ethernet-only PCI ID is never written by apply --all") {
+    Machine m;
+    CardSpec en("0000:06:00.0", {"eth", "eth"}, 0x6750); // ConnectX-2 EN, the 10 GbE card
+    m.bed.addCard(en);
+    SUBCASE("a default asking ib is ignored for it, with a note") {
+        m.config(R"({"default": "ib"})");
+        RunResult r = m.run({"apply", "--all"});
+        CHECK(r.status == 0);
+        CHECK(contains(r.err, "0000:06:00.0 is an Ethernet-only card (MT26448 ConnectX EN): "
+                              "nothing to set; default ("));
+        RunResult status = m.run({"status", "--json"});
+        CHECK(status.status == 0);
+        CHECK(nlohmann::json::parse(status.out)["cards"][0]["state"] == "ethernet_only");
+    }
+    SUBCASE("its address asking ib is an error for that card") {
+        m.config(R"({"cards": {"06:00.0": "ib"}})");
+        RunResult r = m.run({"apply", "--all"});
+        CHECK(r.status == 1);
+        CHECK(contains(r.err, "its ports cannot run ib"));
+        RunResult status = m.run({"status", "--json"});
+        CHECK(status.status == 1);
+        CHECK(nlohmann::json::parse(status.out)["cards"][0]["state"] == "failed");
+    }
+    SUBCASE("asking eth: nothing to set either") {
+        m.config(R"({"cards": {"06:00.0": "eth"}})");
+        CHECK(m.run({"apply", "--all"}).status == 0);
+    }
+    CHECK(m.writesTo("0000:06:00.0").empty());
 }
 
 TEST_CASE("--quiet keeps warnings and errors and drops the other messages") {
-    // An Ethernet-only card asked for ib: a warning before the write. The testbed takes the
-    // write, so the switch is then logged as a notice. A one-port card asked for two: an error.
+    // An address entry whose slot is empty: a warning. A card switched: a notice. An
+    // Ethernet-only card a part: entry asks ib of: ignored for it, said at the info level. A
+    // one-port card asked for two: an error.
     auto run = [](std::vector<std::string> options) {
         Machine m;
         CardSpec card = realCard("0000:05:00.0", kGuidA, "MT1234X00001", "MCX312A-XCBT");
@@ -327,22 +364,29 @@ TEST_CASE("--quiet keeps warnings and errors and drops the other messages") {
         CardSpec onePort = realCard("0000:06:00.0", kGuidB, "MT1111X00001");
         onePort.ports = {"ib"};
         m.bed.addCard(onePort);
+        m.bed.addCard(CardSpec("0000:07:00.0", {"ib", "ib"}));
         // By part number: only then does apply read the card's VPD.
-        m.config(R"({"cards": {"part:MCX312A-*": "ib", "0000:06:00.0": ["eth", "eth"]}})");
+        m.config(R"({"cards": {"part:MCX312A-*": "ib", "0000:06:00.0": ["eth", "eth"],
+                     "0000:07:00.0": "eth", "0000:0b:00.0": "eth"}})");
         options.insert(options.end(), {"apply", "--all"});
-        return m.run(options);
+        RunResult r = m.run(options);
+        CHECK(m.ports("0000:05:00.0") == "eth,eth"); // never written
+        return r;
     };
-    const std::string warning = "mlx4-porttype: warning: 0000:05:00.0 (MT27500 ConnectX-3): "
-                                "MCX312A-XCBT is an Ethernet-only card";
+    const std::string warning = "matches no card present";
     const std::string error = "mlx4-porttype: error: 0000:06:00.0 (MT26428 ConnectX-2 VPI QDR, "
                               "MHQH19B/MHQH29B): ";
     const std::string notice = "switched as configured";
+    const std::string info = "0000:05:00.0 is an Ethernet-only card (MCX312A-XCBT, ConnectX-3 "
+                             "EN): nothing to set; part:MCX312A-* (";
     RunResult normal = run({});
     CAPTURE(normal.err);
     CHECK(normal.status == 1);
+    CHECK(contains(normal.err, "mlx4-porttype: warning: "));
     CHECK(contains(normal.err, warning));
     CHECK(contains(normal.err, error));
     CHECK(contains(normal.err, notice));
+    CHECK(contains(normal.err, info));
     for (const char* quiet : {"-q", "--quiet"}) {
         RunResult r = run({quiet});
         CAPTURE(r.err);
@@ -350,6 +394,7 @@ TEST_CASE("--quiet keeps warnings and errors and drops the other messages") {
         CHECK(contains(r.err, warning));
         CHECK(contains(r.err, error));
         CHECK_FALSE(contains(r.err, notice));
+        CHECK_FALSE(contains(r.err, info));
     }
 }
 
@@ -541,7 +586,8 @@ TEST_CASE("a card in a same-rank conflict shows the conflict, not one side's typ
     CHECK(contains(r.out, "conflict: guid:0002:c903:000c:c89a (" + m.configDir +
                               "/config.json:1), serial:MT1037X01146 (" + m.configDir +
                               "/config.json:1)"));
-    CHECK(contains(r.out, "ib       conflict    no"));
+    CAPTURE(r.out);
+    CHECK(contains(r.out, "ib       conflict    conflict"));
     CHECK_FALSE(contains(r.out, "ib       eth"));
     RunResult json = m.run({"status", "--json"});
     auto card = nlohmann::json::parse(json.out)["cards"][0];

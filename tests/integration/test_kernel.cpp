@@ -49,9 +49,17 @@ TEST_CASE("a card without DPDP refuses mixed types: the helper puts back what th
     CHECK(results(m.writesTo(kCx2a)) ==
           std::vector<std::string>{"mlx4_port1 eth\\n EOPNOTSUPP", "mlx4_port2 ib\\n EOPNOTSUPP",
                                    "mlx4_port1 ib\\n ok", "mlx4_port2 ib\\n ok"});
-    CHECK(contains(r.err, kLabel + ": cannot set ports to [eth, ib]"));
-    CHECK(contains(r.err, "The card was left as it was: [ib, ib]; the attempt cost no device "
-                          "restart"));
+    // The verdict and one action first, short; the kernel's own line and its case after it.
+    const std::string verdict = "mlx4-porttype: error: 0000:05:00.0: the kernel refused ports "
+                                "[eth, ib]; configure both ports alike: this card's firmware "
+                                "lacks DPDP\n";
+    CHECK(contains(r.err, verdict));
+    CHECK(verdict.size() - std::string("mlx4-porttype: error: \n").size() < 160);
+    CHECK(contains(r.err, verdict + "mlx4-porttype: kernel: mlx4_core 0000:05:00.0: Only same "
+                                    "port types supported on this HCA, SET_PORT_TYPE refused\n"));
+    CHECK(contains(r.err, "options mlx4_core port_type_array=2,1"));
+    CHECK(contains(r.err, "does not check that option against DPDP"));
+    CHECK(contains(r.err, "left as it was, [ib, ib]; the attempt cost no device restart"));
     KernelCard kernel = m.kernel(kCx2a);
     CHECK_FALSE(anyStaged(kernel)); // the restore cleared them: the next writer starts clean
     CHECK(kernel.counters.restarts == 0);
@@ -99,7 +107,6 @@ TEST_CASE("an older kernel refuses with EINVAL, and the helper takes it as a ref
     CHECK(results(m.writesTo(kCx2a)) ==
           std::vector<std::string>{"mlx4_port1 ib\\n ok", "mlx4_port2 eth\\n EINVAL",
                                    "mlx4_port1 ib\\n EINVAL", "mlx4_port2 ib\\n ok"});
-    CHECK(contains(r.err, "The card was left as it was: [ib, ib]; the attempt cost no device "
-                          "restart"));
+    CHECK(contains(r.err, "left as it was, [ib, ib]; the attempt cost no device restart"));
     CHECK_FALSE(anyStaged(m.kernel(kCx2a)));
 }

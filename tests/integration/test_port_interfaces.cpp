@@ -62,8 +62,8 @@ TEST_CASE("status shows each port's interface, link and speed, in text and JSON"
     RunResult text = m.run({"status"});
     CHECK(text.status == 0);
     CHECK(contains(text.out, "INTERFACE  LINK"));
-    CHECK(contains(text.out, "1     eth      eth         yes      enp5s0     up 10 Gb/s"));
-    CHECK(contains(text.out, "2     ib       ib          yes      ibp5s0/2   active 40 Gb/s"));
+    CHECK(contains(text.out, "1     eth      eth         in sync  enp5s0     up 10 Gb/s"));
+    CHECK(contains(text.out, "2     ib       ib          in sync  ibp5s0/2   active 40 Gb/s"));
     CHECK_FALSE(contains(text.out, "not loaded"));
 
     RunResult json = m.run({"status", "--json"});

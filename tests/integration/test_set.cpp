@@ -95,7 +95,7 @@ TEST_CASE("set default eth switches every card and records it, in one command") 
     // Recorded: status reads it back, in sync, and names set.json as the source.
     RunResult status = m.run({"status"});
     CHECK(status.status == 0);
-    CHECK(contains(status.out, "default (" + setFile(m) + ":2)"));
+    CHECK(contains(status.out, "default set.json:2"));
     // Again: nothing to write, nothing switched.
     m.clearWrites();
     CHECK(m.run({"set", "default", "eth"}).status == 0);
@@ -289,10 +289,11 @@ TEST_CASE("a set the guard refuses writes nothing, and --force records and switc
         machine(m);
         RunResult r = m.run({"set", "default", "ib"});
         CHECK(r.status == 1);
-        CHECK(contains(r.err, kLabelA +
-                                  ": not switching: the SSH session this runs in comes in "
-                                  "on " +
-                                  address + " of " + interface));
+        CHECK(contains(r.err,
+                       kLabelA +
+                           ": not switching: an SSH session from 192.0.2.99 port 50000 comes in "
+                           "on " +
+                           address + " of " + interface));
         CHECK(contains(r.err, "nothing was written"));
         CHECK_FALSE(exists(setFile(m)));
         CHECK(m.writesTo(kCx2a).empty());

@@ -234,7 +234,8 @@ int KernelModel::setPortType(int port, PortType type) {
     bool checksTypeFirst =
         variant_.era == KernelEra::Linux4_6 || variant_.era == KernelEra::Linux5_5;
     if (checksTypeFirst && !supports(port, type))
-        return refusal();
+        return refusal("Requested port type for port " + std::to_string(port) +
+                       " is not supported on this HCA");
 
     target.staged = type;
     target.possible = type; // "Possible type is always the one that was delivered"
@@ -258,7 +259,8 @@ int KernelModel::setPortType(int port, PortType type) {
             }
         }
         if (autoRefused)
-            return refusal();
+            return refusal("Auto sensing is not supported on this HCA. Set only 'eth' or 'ib' "
+                           "for both ports (should be the same)");
     }
 
     std::vector<PortType> next = senseTypes(requested);
@@ -377,7 +379,7 @@ int KernelModel::checkCombination(const std::vector<PortType>& types) const {
             continue;
         // "Only same port types supported on this HCA"
         if (!variant_.dpdp)
-            return refusal();
+            return refusal("Only same port types supported on this HCA, SET_PORT_TYPE refused");
         // Up to 3.4, even with DPDP, port 1 eth with port 2 ib is refused (without a log line).
         if (variant_.era == KernelEra::Linux3_4 && types[i] == PortType::Eth &&
             types[i + 1] == PortType::Ib)
@@ -386,7 +388,8 @@ int KernelModel::checkCombination(const std::vector<PortType>& types) const {
     // "Requested port type for port %d is not supported on this HCA"
     for (size_t i = 0; i < types.size(); ++i)
         if (!supports(int(i) + 1, types[i]))
-            return refusal();
+            return refusal("Requested port type for port " + std::to_string(i + 1) +
+                           " is not supported on this HCA");
     return 0;
 }
 
@@ -413,7 +416,8 @@ bool KernelModel::senseAllowed(int port) const {
 // Upstream commit 95aac2cdafd8 ("net/mlx4_core: Fix return codes of unsupported operations",
 // mainline 5.5, stable 4.9.207, 4.14.159 and 4.19.89) turned these refusals from EINVAL into
 // EOPNOTSUPP. The eth/ib refusal of 3.4 stays EINVAL (see above).
-int KernelModel::refusal() const {
+int KernelModel::refusal(std::string logLine) const {
+    logLine_ = std::move(logLine);
     return variant_.era == KernelEra::Linux5_5 ? EOPNOTSUPP : EINVAL;
 }
 

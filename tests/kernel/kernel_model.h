@@ -140,6 +140,10 @@ public:
     // Calls of writePort() and writeRaw(), refused ones included.
     int writes() const { return counters_.writes; }
     const KernelCounters& counters() const { return counters_; }
+    // What the driver logged with mlx4_err() at the last refusal, without the "mlx4_core
+    // ADDRESS: " dev_err() puts before it; empty when it logged nothing (kernels up to 3.4
+    // refuse port 1 eth with port 2 ib without a line).
+    const std::string& lastLogLine() const { return logLine_; }
 
     const CardVariant& variant() const { return variant_; }
 
@@ -149,12 +153,13 @@ private:
     int checkCombination(const std::vector<PortType>& types) const;
     bool supports(int port, PortType type) const;
     bool senseAllowed(int port) const;
-    int refusal() const;
+    int refusal(std::string logLine) const;
     int changePortTypes(const std::vector<PortType>& next);
 
     CardVariant variant_;
     std::vector<KernelPortState> ports_;
     KernelCounters counters_;
+    mutable std::string logLine_;
 };
 
 } // namespace mlx4::test

@@ -17,6 +17,9 @@
 // hold what the driver prints. Opening for writing fails with EACCES on a card in
 // multi-function mode, as for a sysfs file without a store; O_TRUNC and ftruncate() do nothing
 // to a port file, as on sysfs.
+// A refused write that the driver logs (mlx4_err()) adds a record to $UMOCKDEV_DIR/mlx4-kernel/kmsg
+// in /dev/kmsg's format, and /dev/kmsg opened for reading is that file: the helper quotes the
+// driver's line from it as from the real kernel log.
 // When a write leaves the device unregistered (a switch the firmware failed), the card's
 // interfaces go: its net/ and infiniband/ directories move into the card file's directory, and
 // come back when a later switch registers the device again (the model does not make or remove
@@ -114,6 +117,28 @@ std::string cardFile(const std::string& address) {
     return root && *root ? std::string(root) + "/" + kKernelCardDir + "/" + address : std::string();
 }
 
+// The kernel log the cards' refusals go to.
+std::string kmsgFile() {
+    const char* root = std::getenv("UMOCKDEV_DIR");
+    return root && *root ? std::string(root) + "/" + kKernelCardDir + "/kmsg" : std::string();
+}
+
+// Appends what dev_err() logs for the card at `address`, as /dev/kmsg shows a record: level 3
+// (KERN_ERR), its sequence number, and the device in the dictionary lines.
+void logKernelLine(const std::string& address, const std::string& line) {
+    std::string path = kmsgFile();
+    int fd = realOpen(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    struct stat info {};
+    fstat(fd, &info);
+    std::string record = "3," + std::to_string(info.st_size) + ",0,-;mlx4_core " + address + ": " +
+                         line + "\n SUBSYSTEM=pci\n DEVICE=+pci:" + address + "\n";
+    if (realWrite(fd, record.data(), record.size()) != ssize_t(record.size()))
+        std::fprintf(stderr, "kernel shim: cannot log to %s\n", path.c_str());
+    realClose(fd);
+}
+
 std::string readAll(int fd) {
     std::string text;
     char buffer[4096];
@@ -202,6 +227,8 @@ int kernelStore(const OpenPort& open, std::string_view bytes) {
         card->ports.clear(); // another probe: the files tell the start
     KernelModel model(card->variant, currentPorts(*card, files), card->counters);
     int result = model.writeRaw(open.port, bytes);
+    if (result != 0 && !model.lastLogLine().empty())
+        logKernelLine(open.address, model.lastLogLine());
 
     for (int port = 1; port <= card->variant.ports; ++port) {
         std::string text;
@@ -222,6 +249,13 @@ int kernelStore(const OpenPort& open, std::string_view bytes) {
 }
 
 int wrapOpen(int (*next)(const char*, int, ...), const char* path, int flags, mode_t mode) {
+    if (std::strcmp(path, "/dev/kmsg") == 0 && !kmsgFile().empty()) {
+        // Readable, as for root, even before anything was logged.
+        int fd = next(kmsgFile().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0)
+            lseek(fd, 0, SEEK_SET);
+        return fd;
+    }
     // Reads need nothing: the files hold what the driver prints.
     std::string address;
     int port = (flags & O_ACCMODE) != O_RDONLY ? portOfPath(path, address) : 0;

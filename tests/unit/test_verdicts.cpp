@@ -55,8 +55,13 @@ CardReading readingOf(std::vector<PortState> states) {
 }
 
 OutcomeFacts facts(bool dryRun = false) {
-    return {"0000:05:00.0 (card)", "0000:05:00.0", "/etc/mlx4-porttype/config.json:3", dryRun,
-            false};
+    return {"0000:05:00.0 (card)",
+            "0000:05:00.0",
+            "/etc/mlx4-porttype/config.json:3",
+            dryRun,
+            false,
+            false,
+            std::nullopt};
 }
 
 } // namespace

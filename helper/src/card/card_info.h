@@ -19,13 +19,15 @@ struct CardInfo {
     unsigned vendor = kNoId;
     std::string vendorText; // as sysfs shows it, for messages
     unsigned device = kNoId;
-    std::string driver;      // empty: no driver bound
-    int portCount = 0;       // mlx4_port<N> files; 0 while the driver has not created them
-    std::vector<int> ports;  // their numbers, ascending (1..portCount unless portProblem)
-    std::string portProblem; // the port files are not what the driver makes (not touched then)
-    // Read only for a device mlx4_core has not bound:
-    bool initialized = false;   // udev has processed its add event (in udev's database)
-    std::string driverOverride; // the driver_override attribute; empty: none set
+    std::string driver;         // empty: no driver bound
+    std::string driverOverride; // driver_override: the only driver the device may bind; empty:
+                                // none ("(null)")
+    int portCount = 0;          // mlx4_port<N> files; 0 while the driver has not created them
+    std::vector<int> ports;     // their numbers, ascending (1..portCount unless portProblem)
+    std::string portProblem;    // the port files are not what the driver makes (not touched then)
+    // Read only for a device mlx4_core has not bound: udev has processed its add event (it is
+    // in udev's database).
+    bool initialized = false;
 };
 
 } // namespace mlx4

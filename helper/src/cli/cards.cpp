@@ -86,7 +86,7 @@ ConfiguredCard readConfiguredCard(const CardInfo& card, const Config& config,
                                   const CardIdentity* known) {
     CardIdentity identity;
     std::vector<CardIdentity> others;
-    if (isMlx4Card(card)) {
+    if (isMlx4Card(card) || awaitsMlx4(card)) {
         if (known)
             identity = *known;
         else if (needs.any())

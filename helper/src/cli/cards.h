@@ -3,8 +3,10 @@
 // identity the configuration or the verb needs, and the models the verbs render (output.h).
 #pragma once
 
+#include "card_state.h"
 #include "config.h"
 #include "configured_card.h"
+#include "context.h"
 #include "host_network.h"
 #include "plan.h"
 #include "port_link.h"
@@ -77,9 +79,11 @@ inline const std::string kConflict = "conflict";
 // status's model, one per port and one per card.
 struct PortRow {
     PortReading reading;
-    std::string configured; // empty if not configured; kConflict
-    bool inSync = false;    // portInSync()
-    PortLink link;          // what the port is as an interface
+    std::string configured;    // empty if not configured
+    bool inSync = false;       // portInSync()
+    std::optional<bool> match; // as configured; nullopt: nothing to compare (not configured,
+                               // keep, unreadable, or the card's state compares no ports)
+    PortLink link;             // what the port is as an interface
 };
 
 struct CardRow {
@@ -87,6 +91,29 @@ struct CardRow {
     std::vector<PortRow> ports;
     CardStatus status = CardStatus::Left;
     std::string refused; // the kernel refused its target earlier: what to do
+    CardState state = CardState::NotConfigured;
+    std::string stateNote; // why the card is in its state, where no other note says it
 };
+
+// --- the card state (card_state.h) from what the system shows of a card ---
+
+// The driver the card is bound to, or the one its driver_override hands it to.
+Binding bindingOf(const CardInfo& card);
+// Whether `entry` asks ib of a port.
+bool entryAsksIb(const ConfigEntry* entry);
+// "MT26448 ConnectX EN", "MCX312A-XCBT, ConnectX-3 EN" for an Ethernet-only card; else empty.
+std::string ethernetOnlyName(const ConfiguredCard& card);
+// The facts the state of `card` is decided from; `reading` nullptr: its ports were not read.
+CardFacts cardFacts(const ConfiguredCard& card, const CardReading* reading,
+                    const RunContext& context, const Config& config);
+// Why a card is in `state`, where no other note says it; empty where there is nothing to say.
+std::string stateNote(const ConfiguredCard& card, CardState state);
+// status's note for a card whose target the kernel refused earlier.
+std::string refusedNote(const CardInfo& card);
+// The devices status lists without addresses: every device of the mlx4 driver's table and
+// every device bound to mlx4_core, whatever its driver now; with addresses, those.
+bool collectStatusCards(const Options& options, std::vector<CardInfo>& cards);
+// The addresses of the Mellanox devices present, whatever their driver.
+std::vector<PciAddress> mellanoxAddresses();
 
 } // namespace mlx4

@@ -2,6 +2,7 @@
 #include "json_output.h"
 
 #include "device_table.h"
+#include "ethernet_speed.h"
 #include "text.h"
 
 #include <cstdio>
@@ -57,6 +58,7 @@ nlohmann::ordered_json statusPortJson(const PortRow& port) {
         entry["error"] = port.reading.problem;
     // A conflict configures nothing: the card says which entries disagree.
     entry["configured"] = port.configured == kConflict ? nullptr : stringOrNull(port.configured);
+    entry["in_sync"] = port.match ? nlohmann::ordered_json(*port.match) : nlohmann::ordered_json();
     entry["writable"] = port.reading.writable;
     entry.update(portLinkJson(port.link));
     if (!port.link.note.empty())
@@ -95,7 +97,9 @@ void printApplyJson(const std::vector<CardReport>& reports, bool dryRun) {
     printJson(document);
 }
 
-void printStatusJson(const std::vector<CardRow>& rows) {
+void printStatusJson(const std::vector<CardRow>& rows,
+                     const std::vector<const ConfigEntry*>& unmatched,
+                     const std::string& portTypeArray) {
     nlohmann::ordered_json cards = nlohmann::ordered_json::array();
     for (const CardRow& row : rows) {
         const CardInfo& info = row.card.card;
@@ -104,7 +108,11 @@ void printStatusJson(const std::vector<CardRow>& rows) {
         card["vendor"] = hexId(info.vendor);
         card["device"] = hexId(info.device);
         card["model"] = modelName(info.device);
+        card["state"] = std::string(cardStateName(row.state));
         card["in_sync"] = inSync(row.status);
+        if (std::string speed = ethernetSpeed(info.device, row.card.identity.vpd.part);
+            !speed.empty())
+            card["ethernet_speed"] = speed;
         card["ports"] = nlohmann::ordered_json::array();
         for (const PortRow& port : row.ports)
             card["ports"].push_back(statusPortJson(port));
@@ -112,6 +120,10 @@ void printStatusJson(const std::vector<CardRow>& rows) {
         std::string problem = row.card.problem() ? *row.card.problem() : row.refused;
         if (const std::string* reason = row.card.leftBecause())
             problem = *reason;
+        if (!row.stateNote.empty() &&
+            (row.state == CardState::OtherDriver || row.state == CardState::EthernetOnly ||
+             row.state == CardState::Failed))
+            problem = row.stateNote;
         if (!problem.empty())
             card["note"] = problem;
         cards.push_back(card);
@@ -119,6 +131,11 @@ void printStatusJson(const std::vector<CardRow>& rows) {
     nlohmann::ordered_json document;
     document["version"] = 1;
     document["cards"] = cards;
+    nlohmann::ordered_json entries = nlohmann::ordered_json::array();
+    for (const ConfigEntry* entry : unmatched)
+        entries.push_back({{"key", entry->key}, {"file", entry->file}, {"line", entry->pos.line}});
+    document["unmatched_entries"] = entries;
+    document["port_type_array"] = stringOrNull(portTypeArray);
     printJson(document);
 }
 

@@ -15,7 +15,11 @@ namespace mlx4 {
 void printApplyJson(const std::vector<CardReport>& reports, bool dryRun);
 
 // status --json (schema/status.schema.json).
-void printStatusJson(const std::vector<CardRow>& rows);
+// `unmatched`: address entries that match no card present; `portTypeArray`: the module
+// option's value, empty when it is not set.
+void printStatusJson(const std::vector<CardRow>& rows,
+                     const std::vector<const ConfigEntry*>& unmatched,
+                     const std::string& portTypeArray);
 
 // The status --json members of one port, in this order: "netdev" (name or null), "ib_device"
 // (name or null), "link" ("up", "down" or null), "speed_mbps" (integer or null).

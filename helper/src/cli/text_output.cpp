@@ -2,6 +2,8 @@
 #include "text_output.h"
 
 #include "device_table.h"
+#include "ethernet_speed.h"
+#include "refusal_message.h"
 #include "text.h"
 
 #include <algorithm>
@@ -34,6 +36,23 @@ std::string guidText(const std::optional<uint64_t>& guid) {
     return guid ? formatGuid(*guid) : std::string();
 }
 
+// "slot config.json:5", "guid 50-rack.json:3": which kind of entry configures a card, and
+// where, short enough for the identity table (the whole path is in check and the JSON).
+std::string configuredByColumn(const ConfigEntry* entry) {
+    if (!entry)
+        return "-";
+    static const char* const kKinds[] = {"-", "slot", "unit", "part", "default"};
+    std::string kind = kKinds[static_cast<int>(entryKind(entry))];
+    if (entryKind(entry) == EntryKind::Unit)
+        kind = entry->key.substr(0, entry->key.find(':'));
+    // The file's name, its middle left out when long: the table stays within 100 columns.
+    std::string file = entry->file.substr(entry->file.rfind('/') + 1);
+    constexpr size_t kMaxFileName = 16;
+    if (file.size() > kMaxFileName)
+        file = file.substr(0, 7) + "..." + file.substr(file.size() - 6);
+    return kind + " " + file + ":" + std::to_string(entry->pos.line);
+}
+
 // The same note for both ports ("mlx4_en is not loaded") is said once for the card.
 void addLinkNotes(const CardRow& row, std::vector<std::string>& notes) {
     std::vector<std::pair<std::string, std::vector<int>>> linkNotes;
@@ -62,8 +81,9 @@ void addLinkNotes(const CardRow& row, std::vector<std::string>& notes) {
 void printIdentityTable(const std::vector<ConfiguredCard>& cards) {
     if (cards.empty())
         return;
+    // 100 columns: the product string and the PSID are in status --json.
     std::vector<std::vector<std::string>> table{
-        {"ADDRESS", "GUID", "SERIAL", "PART", "PRODUCT", "PSID", "FIRMWARE", "CONFIGURED BY"}};
+        {"ADDRESS", "PART", "SERIAL", "GUID", "FIRMWARE", "CONFIGURED BY"}};
     std::vector<std::string> notes;
     for (const ConfiguredCard& card : cards) {
         const CardIdentity& identity = card.identity;
@@ -74,54 +94,65 @@ void printIdentityTable(const std::vector<ConfiguredCard>& cards) {
         // The two are equal on the cards seen so far, but nothing guarantees it.
         if (identity.serialNumber && identity.nodeGuid &&
             identity.serialNumber != identity.nodeGuid)
-            guid += " (node_guid " + formatGuid(*identity.nodeGuid) + ")";
+            notes.push_back(card.card.address.str() + ": node_guid " +
+                            formatGuid(*identity.nodeGuid) +
+                            " differs from the Device Serial Number " + guid);
         // A conflict shows both entries, not the one that sorts first.
         std::string configuredBy = card.match.conflict ? "conflict: " + entryText(*card.entry()) +
                                                              ", " + entryText(*card.match.conflict)
-                                   : card.entry() ? entryText(*card.entry())
-                                                  : "-";
-        table.push_back({card.card.address.str(), guid,
-                         orUnknown(identity.serialUnknown, identity.vpd.serial),
+                                                       : configuredByColumn(card.entry());
+        table.push_back({card.card.address.str(),
                          orUnknown(identity.partUnknown, identity.vpd.part),
-                         shown(identity.vpd.product), shown(escaped(identity.psid)),
+                         orUnknown(identity.serialUnknown, identity.vpd.serial), guid,
                          shown(escaped(identity.firmware)), configuredBy});
         // A refused card says why in its note below the port table.
         if (identity.anyUnknown() && !card.problem())
             notes.push_back(card.card.address.str() +
                             ": identity partly unknown: " + identity.unknownReasons());
-        if (std::string warning = ethernetOnlyWarning(card); !warning.empty())
-            notes.push_back(card.card.address.str() + ": " + warning);
     }
     printColumns(table);
     for (const std::string& note : notes)
-        std::printf("warning: %s\n", note.c_str());
+        std::printf("note: %s\n", note.c_str());
     std::printf("\n");
 }
 
 void printStatusTable(const std::vector<CardRow>& rows) {
     std::vector<std::vector<std::string>> table{
-        {"ADDRESS", "MODEL", "PORT", "CURRENT", "CONFIGURED", "IN SYNC", "INTERFACE", "LINK"}};
+        {"ADDRESS", "PORT", "CURRENT", "CONFIGURED", "STATE", "INTERFACE", "LINK"}};
     std::vector<std::string> notes;
     for (const CardRow& row : rows) {
         std::string address = row.card.card.address.str();
-        std::string model = modelName(row.card.card.device);
+        std::string state(cardStateWords(row.state));
         if (row.ports.empty())
-            table.push_back(
-                {address, model, "-", "-", "-", inSync(row.status) ? "yes" : "no", "-", "-"});
+            table.push_back({address, "-", "-", "-", state, "-", "-"});
         for (const PortRow& port : row.ports) {
             table.push_back(
-                {address, model, std::to_string(port.reading.port),
+                {address, std::to_string(port.reading.port),
                  port.reading.state ? formatPortState(*port.reading.state) : "unreadable",
-                 port.configured.empty() ? "-" : port.configured, port.inSync ? "yes" : "no",
-                 interfaceColumn(port.link), linkColumn(port.link)});
+                 port.configured.empty() ? "-" : port.configured, state, interfaceColumn(port.link),
+                 linkColumn(port.link)});
         }
         addLinkNotes(row, notes);
-        if (row.card.problem())
+        if (row.state == CardState::OtherDriver || row.state == CardState::EthernetOnly ||
+            (row.state == CardState::Failed && !row.stateNote.empty()))
+            notes.push_back(row.stateNote);
+        else if (row.card.problem())
             notes.push_back(*row.card.problem());
         else if (!row.refused.empty())
             notes.push_back(row.refused);
         else if (!row.ports.empty() && !row.ports.front().reading.writable)
             notes.push_back(address + ": port files are read-only (SR-IOV or a virtual function)");
+        else if (!row.stateNote.empty())
+            notes.push_back(row.stateNote);
+        // What Ethernet runs at, for a card configured or running Ethernet somewhere: the
+        // surprise of a 40 Gb/s InfiniBand card that gives 10 Gb/s.
+        bool ethernet = std::any_of(row.ports.begin(), row.ports.end(), [](const PortRow& port) {
+            return port.configured == "eth" ||
+                   (port.reading.state && port.reading.state->active == PortType::Eth);
+        });
+        std::string speed = ethernetSpeed(row.card.card.device, row.card.identity.vpd.part);
+        if (ethernet && !speed.empty() && row.state != CardState::OtherDriver)
+            notes.push_back(address + ": this card's Ethernet runs at " + speed);
     }
     if (rows.empty()) {
         std::printf("no mlx4 card found\n");
@@ -145,8 +176,18 @@ void printPlan(const ConfiguredCard& card, const CardPlan& plan, const RestartIm
     std::printf("%s: %s\n", cardLabel(card.card).c_str(), verdict.c_str());
     std::printf("  configured by %s (%s)\n", card.entry()->key.c_str(),
                 card.entry()->where().c_str());
-    if (std::string warning = ethernetOnlyWarning(card); !warning.empty())
-        std::printf("  warning: %s\n", warning.c_str());
+    if (!plan.inSync())
+        if (std::string warning = mixedTargetWarning(plan.targets()); !warning.empty())
+            std::printf("  warning: %s\n", warning.c_str());
+    // The surprise this project started from: a QDR card's Ethernet is 10 Gb/s.
+    bool toEthernet = std::any_of(plan.ports.begin(), plan.ports.end(), [](const PortPlan& port) {
+        return port.changesProtocol() && port.target == PortType::Eth;
+    });
+    std::string speed = ethernetSpeed(card.card.device, card.identity.vpd.part);
+    if (toEthernet)
+        std::printf("  in Ethernet mode this card runs at %s\n",
+                    speed.empty() ? "a speed its model does not tell (see its part number)"
+                                  : speed.c_str());
     for (const PortPlan& port : plan.ports) {
         std::string target =
             port.want == PortWant::Keep ? "keep" : std::string(portTypeName(port.target));

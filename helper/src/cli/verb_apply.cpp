@@ -10,11 +10,13 @@
 #include "impact.h"
 #include "interfaces.h"
 #include "json_output.h"
+#include "kernel_log.h"
 #include "log.h"
 #include "refusal_memory.h"
 #include "switching.h"
 #include "sysfs.h"
 #include "text_output.h"
+#include "unmatched_entries.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -34,8 +36,13 @@ struct ApplyRun {
 };
 
 OutcomeFacts outcomeFacts(const ConfiguredCard& card, const ApplyRun& run) {
-    return {cardLabel(card.card), card.card.address.str(),
-            card.entry() ? card.entry()->where() : std::string(), run.options.dryRun, false};
+    return {cardLabel(card.card),
+            card.card.address.str(),
+            card.entry() ? card.entry()->where() : std::string(),
+            run.options.dryRun,
+            false,
+            false,
+            std::nullopt};
 }
 
 // The ports that run Ethernet in `states` (port 1 first).
@@ -152,6 +159,20 @@ bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& repor
     report.model = modelName(card.card.device);
     if (const std::string* problem = card.problem())
         return fail(report, *problem);
+    // An Ethernet-only card has nothing to set: never written. Asking ib of it by its address
+    // or as a unit is an error about this very card; a default or a model merely covers it.
+    if (isMlx4Card(card.card) && !ethernetOnlyName(card).empty()) {
+        EntryKind kind = entryKind(card.entry());
+        if (entryAsksIb(card.entry()) && (kind == EntryKind::Address || kind == EntryKind::Unit))
+            return fail(report, stateNote(card, CardState::Failed) + "; nothing was written");
+        report.result = CardResult::Skipped;
+        report.message = stateNote(card, CardState::EthernetOnly);
+        if (!dryRun)
+            logInfo(report.message);
+        else if (!json)
+            std::printf("%s\n", report.message.c_str());
+        return true;
+    }
     if (const std::string* reason = card.leftBecause()) {
         report.result = CardResult::Skipped;
         report.message = cardLabel(card.card) + ": " + *reason;
@@ -182,12 +203,19 @@ bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& repor
         Refusal refusal{RefusalKey{*card.wants()}, result.before, result.target, result.restarts,
                         result.reason};
         facts.remembered = rememberRefusal(run.context.runDir, card.card.address, refusal, problem);
+        // The driver's own line says which case it was; only root reads the kernel log.
+        if (auto messages = readKernelMessages()) {
+            facts.kernelLogRead = true;
+            facts.kernelLine = lastKernelRefusal(*messages, card.card.address.str());
+        }
     }
     if (result.outcome == ApplyOutcome::Switched)
         forgetRefusal(run.context.runDir, card.card.address);
     ApplyVerdict verdict = applyVerdict(result, plan, facts);
     report.result = verdict.result;
     report.message = verdict.message;
+    for (const std::string& line : verdict.details)
+        report.message += "\n" + line;
     if (dryRun && !json && result.outcome == ApplyOutcome::InSync) {
         printPlan(card, plan, nullptr);
     } else if (dryRun && !json && result.outcome == ApplyOutcome::Planned) {
@@ -203,6 +231,8 @@ bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& repor
     } else if (!(dryRun && (result.outcome == ApplyOutcome::InSync ||
                             result.outcome == ApplyOutcome::Planned))) {
         logMessage(verdict.level, verdict.message);
+        for (const std::string& line : verdict.details)
+            logNotice(line);
     }
     if (result.outcome == ApplyOutcome::Refused && result.kernelRefused && !facts.remembered)
         logWarning(facts.label + ": " + problem + "; udev events will try this target again");
@@ -222,7 +252,12 @@ int applyConfig(const Options& options, const RunContext& context, const Config&
     std::vector<CardReport> reports;
     bool ok = true;
     if (options.all && !config.defaultEntry && !config.namesCards()) {
-        logDebug("no card is configured in " + options.configDir + "; nothing to do");
+        std::string message = "no card is configured in " + options.configDir + "; nothing to do";
+        // An admin trying a dry run wants to hear it; udev's run at every event does not.
+        if (options.dryRun)
+            logNotice(message);
+        else
+            logDebug(message);
     } else {
         std::vector<CardInfo> cards;
         std::vector<MissingCard> missing;
@@ -232,6 +267,11 @@ int applyConfig(const Options& options, const RunContext& context, const Config&
                 {card.address.str(), {}, CardResult::Failed, 0, card.problem, {}, {}});
         if (options.all && cards.empty())
             logInfo("no mlx4 card found; nothing to do");
+        // Address entries whose slot is empty: said by the dry run and the boot unit's run,
+        // not at every udev event (those name one card).
+        if (options.all && context.udevAction.empty())
+            for (const ConfigEntry* entry : unmatchedAddressEntries(config, mellanoxAddresses()))
+                logWarning(unmatchedAddressMessage(*entry));
         ApplyRun run{options, context,
                      retryRule({context.udevAction, context.syntheticEvent,
                                 isatty(STDIN_FILENO) == 1, options.retry})};

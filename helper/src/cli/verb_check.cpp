@@ -6,6 +6,7 @@
 #include "log.h"
 #include "sysfs.h"
 #include "text_output.h"
+#include "unmatched_entries.h"
 
 #include <cstdio>
 
@@ -44,6 +45,28 @@ bool printMatches(const Config& config, const RunContext& context) {
         std::printf("  %s  %s\n", cardLabel(card).c_str(), match.c_str());
     }
     noteIdentityNeedsRoot(configured);
+    // Entries that match no card present. A fleet-wide file names cards of other hosts, so
+    // this is said, not failed.
+    std::vector<const ConfigEntry*> unmatched =
+        unmatchedAddressEntries(config, mellanoxAddresses());
+    std::vector<CardIdentity> identities;
+    bool identitiesKnown = true;
+    for (const ConfiguredCard& card : configured) {
+        identities.push_back(card.identity);
+        identitiesKnown &= !card.identity.needsRoot;
+    }
+    if (identitiesKnown) {
+        for (const ConfigEntry* entry : unmatchedUnitAndModelEntries(config, identities))
+            unmatched.push_back(entry);
+    } else if (config.identityNeeds().any()) {
+        std::printf("guid:, serial: and part: entries: whether they match a card present is "
+                    "known only to root\n");
+    }
+    if (!unmatched.empty()) {
+        std::printf("entries that match no card present:\n");
+        for (const ConfigEntry* entry : unmatched)
+            std::printf("  %s  (%s)\n", entry->key.c_str(), entry->where().c_str());
+    }
     return ok;
 }
 

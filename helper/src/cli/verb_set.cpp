@@ -91,8 +91,8 @@ bool editRefusesCard(const CardAfterEdit& card, const Config& before) {
     return !std::holds_alternative<RefuseCard>(decideCard(card.card, before.match(card.identity)));
 }
 
-// The guard of apply, asked before anything is written: would switching this card cut the
-// default route or the SSH session? The refusal, or empty.
+// The guard of apply, asked before anything is written: would switching this card cut a
+// default route or an SSH session? The refusal, or empty.
 std::string guardRefusal(const CardAfterEdit& card, const Options& options,
                          const RunContext& context) {
     const SetPorts* set = std::get_if<SetPorts>(&card.decision);

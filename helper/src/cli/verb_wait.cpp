@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// wait: until every configured VPI card is settled (verdicts.h, waitVerdict) or the timeout
-// passes. Writes nothing.
+// wait: until no card is drift or pending (card_state.h, settledForWait) and each in-sync
+// card's Ethernet interfaces are processed by udev, or the timeout passes. Writes nothing.
 #include "cards.h"
 #include "cli.h"
+#include "device_table.h"
+#include "interfaces.h"
 #include "log.h"
-#include "refusal_memory.h"
 #include "switching.h"
 #include "sysfs.h"
 
@@ -17,12 +18,37 @@ namespace mlx4 {
 
 namespace {
 
-// `identities` keeps what was read of each card across the polls: a card's identity does not
-// change while it sits in its slot, and reading VPD is slow.
-WaitVerdict verdictFor(const CardInfo& device, const Config& config, const RunContext& context,
-                       std::map<PciAddress, CardIdentity>& identities) {
-    if (std::optional<WaitSettled> ignored = waitIgnores(device, isModuleLoaded("mlx4_core")))
-        return *ignored;
+// The Ethernet ports of an in-sync card, and whether udev has processed their interfaces.
+// Without mlx4_en loaded no interface will come, which status reports; wait does not hold the
+// boot for it.
+std::vector<EthernetPortReadiness> ethernetReadiness(const CardInfo& card,
+                                                     const CardReading& reading) {
+    std::vector<EthernetPortReadiness> ready;
+    CardInterfaces interfaces = readCardInterfaces(card);
+    if (!interfaces.mlx4EnLoaded)
+        return ready;
+    for (const PortReading& port : reading.ports) {
+        if (!port.state || port.state->active != PortType::Eth)
+            continue;
+        EthernetPortReadiness readiness{port.port, false, false};
+        if (const NetInterface* netdev = interfaces.ethernetOf(port.port)) {
+            std::optional<bool> initialized = netdevInitialized(card, netdev->name);
+            readiness.netdevFound = initialized.has_value();
+            readiness.netdevInitialized = initialized.value_or(false);
+        }
+        ready.push_back(readiness);
+    }
+    return ready;
+}
+
+// Whether wait must go on waiting for `device`, a device waitIgnores() does not ignore, and
+// why (for the log at the timeout). A card is waited for while it is drift or pending, and an
+// in-sync card until udev has processed its Ethernet interfaces. `warning` says why a settled card
+// is a problem. `identities` keeps what was read of each card across the polls: a card's identity
+// does not change while it sits in its slot, and reading VPD is slow.
+bool mustWaitFor(const CardInfo& device, const Config& config, const RunContext& context,
+                 std::map<PciAddress, CardIdentity>& identities, std::string& why,
+                 std::string& warning) {
     auto known = identities.find(device.address);
     if (known == identities.end()) {
         CardIdentity identity;
@@ -31,19 +57,74 @@ WaitVerdict verdictFor(const CardInfo& device, const Config& config, const RunCo
             identity = readIdentity(device, needs, context.runDir);
         known = identities.emplace(device.address, identity).first;
     }
-    // An entry that may name the card while its identity is unknown counts as matching: the
-    // card is then refused (a warning), not "not configured".
-    ConfigMatch match = config.match(known->second, {});
-    bool matched = match.entry != nullptr || match.hidden != nullptr;
     ConfiguredCard card = readConfiguredCard(device, config, context.runDir, {}, &known->second);
-    std::optional<CardPlan> plan;
-    if (matched && !device.driver.empty() && card.wants()) {
-        SysfsCardPorts ports(device);
-        plan = makePlan(readCard(ports), *card.wants());
+    const std::string label = cardLabel(device);
+    std::optional<CardReading> reading;
+    if (isMlx4Card(device) && device.portCount > 0) {
+        SysfsCardPorts ports(card.card);
+        reading = readCard(ports);
     }
-    return waitVerdict(card, matched, plan ? &*plan : nullptr, [&] {
-        return earlierRefusal(context.runDir, device.address, *plan, *card.wants()).has_value();
-    });
+    CardState state = cardState(cardFacts(card, reading ? &*reading : nullptr, context, config));
+    std::vector<EthernetPortReadiness> ethernet;
+    if (state == CardState::InSync && reading)
+        ethernet = ethernetReadiness(device, *reading);
+    if (settledForWait(state, ethernet)) {
+        switch (state) {
+        case CardState::Failed:
+        case CardState::Conflict:
+        case CardState::UnknownIdentity:
+            if (const std::string* problem = card.problem())
+                warning = *problem + "; not waiting for it";
+            else if (std::string note = stateNote(card, state); !note.empty())
+                warning = note + "; not waiting for it";
+            else if (reading && !reading->problem().empty())
+                warning = label + ": " + reading->problem() + "; not waiting for it";
+            else if (reading && card.wants()) {
+                ApplyResult result = planOutcome(makePlan(*reading, *card.wants()));
+                warning = label + ": cannot reach " + formatPortTypes(result.target) + ": " +
+                          result.reason + "; not waiting for it";
+            } else
+                warning =
+                    label + ": " + std::string(cardStateWords(state)) + "; not waiting for it";
+            break;
+        case CardState::Refused:
+            warning = refusedNote(device) + "; not waiting for it";
+            break;
+        default:
+            break;
+        }
+        return false;
+    }
+    if (state == CardState::InSync) {
+        for (const EthernetPortReadiness& port : ethernet)
+            if (!port.netdevFound || !port.netdevInitialized) {
+                why = label + ": port " + std::to_string(port.port) +
+                      (port.netdevFound ? ": its network interface is not processed by udev yet "
+                                          "(not renamed)"
+                                        : ": its network interface is not registered yet");
+                break;
+            }
+        return true;
+    }
+    if (device.driver.empty()) {
+        why = label + ": not bound to mlx4_core yet (is the module loaded? lsmod | grep mlx4)";
+        return true;
+    }
+    if (const std::string* reason = card.leftBecause()) {
+        why = label + ": " + *reason;
+        return true;
+    }
+    if (state == CardState::Pending || !reading) {
+        why = label + ": the udev rule is switching it (it holds the card's lock)";
+        return true;
+    }
+    ApplyResult result = planOutcome(makePlan(*reading, *card.wants()));
+    why = label + ": ports " + formatPortStates(result.before) + ", configured " +
+          formatPortTypes(result.target) + " in " + card.entry()->where() +
+          ": not switched yet (the udev rule does it when the card appears; see the "
+          "journal: journalctl -t mlx4-porttype; or run: mlx4-porttype apply " +
+          device.address.str() + ")";
+    return true;
 }
 
 } // namespace
@@ -69,14 +150,18 @@ int runWait(const Options& options, const RunContext& context) {
         }
         std::vector<std::string> pending, warnings;
         for (const CardInfo& device : devices) {
-            WaitVerdict verdict = verdictFor(device, config, context, identities);
-            const WaitSettled* settled = std::get_if<WaitSettled>(&verdict);
-            if (settled && !settled->note.empty() && told.insert(device.address).second)
-                logInfo(settled->note);
-            if (const WaitPending* waiting = std::get_if<WaitPending>(&verdict))
-                pending.push_back(waiting->why);
-            else if (const WaitGivenUp* givenUp = std::get_if<WaitGivenUp>(&verdict))
-                warnings.push_back(givenUp->warning);
+            // Not a VPI card, given to another driver, or no driver coming: said once.
+            if (std::optional<WaitSettled> ignored =
+                    waitIgnores(device, isModuleLoaded("mlx4_core"))) {
+                if (!ignored->note.empty() && told.insert(device.address).second)
+                    logInfo(ignored->note);
+                continue;
+            }
+            std::string why, warning;
+            if (mustWaitFor(device, config, context, identities, why, warning))
+                pending.push_back(why);
+            if (!warning.empty())
+                warnings.push_back(warning);
         }
         bool timedOut = Clock::now() >= deadline;
         if (pending.empty() || timedOut) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "configured_card.h"
 
+#include "device_table.h"
+
 namespace mlx4 {
 
 const std::vector<PortWant>* ConfiguredCard::wants() const {
@@ -18,12 +20,19 @@ const std::string* ConfiguredCard::leftBecause() const {
     return leave ? &leave->reason : nullptr;
 }
 
+bool awaitsMlx4(const CardInfo& card) {
+    return card.vendor == kMellanoxVendor && deviceKind(card.device) && card.driver.empty() &&
+           (card.driverOverride.empty() || card.driverOverride == "mlx4_core");
+}
+
 ConfiguredCard configureCard(const CardInfo& card, const CardIdentity& identity,
                              const Config& config, const std::vector<CardIdentity>& others) {
     ConfiguredCard configured{card, identity, {}, LeaveCard{}};
     configured.identity.address = card.address;
     // Only a Mellanox card bound to mlx4_core has port types; no entry configures anything else.
-    if (isMlx4Card(card))
+    // A card of the driver's table that no driver has bound yet is matched too: whether it is
+    // configured tells pending from not configured.
+    if (isMlx4Card(card) || awaitsMlx4(card))
         configured.match = config.match(configured.identity, others);
     configured.decision = decideCard(card, configured.match);
     return configured;

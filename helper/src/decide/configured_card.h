@@ -29,6 +29,10 @@ struct ConfiguredCard {
     const std::string* leftBecause() const;
 };
 
+// A device of the mlx4 driver's table that no driver has bound yet, and that no driver_override
+// hands to another driver: mlx4_core may still bind it.
+bool awaitsMlx4(const CardInfo& card);
+
 // The card `card` whose identity reads `identity` (its address alone when nothing was read),
 // matched against `config` and decided. `others`: what was read of the other cards present,
 // needed only when part of the card's identity is unknown (Config::match).

@@ -46,7 +46,7 @@ RetryRule retryRule(const RetryFacts& facts) {
 namespace {
 
 ApplyVerdict failed(std::string message) {
-    return {CardResult::Failed, LogLevel::Error, std::move(message)};
+    return {CardResult::Failed, LogLevel::Error, std::move(message), {}};
 }
 
 } // namespace
@@ -60,28 +60,44 @@ ApplyVerdict applyVerdict(const ApplyResult& result, const CardPlan& plan,
     const std::string cost = "the attempt cost " + restartsText(result.restarts);
     switch (result.outcome) {
     case ApplyOutcome::InSync:
-        return {CardResult::Unchanged, LogLevel::Info,
+        return {CardResult::Unchanged,
+                LogLevel::Info,
                 label + ": ports " + before + " are as configured; " +
-                    (facts.dryRun ? "nothing to write" : "nothing written")};
+                    (facts.dryRun ? "nothing to write" : "nothing written"),
+                {}};
     case ApplyOutcome::Planned:
-        return {CardResult::Changed, LogLevel::Info,
+        return {CardResult::Changed,
+                LogLevel::Info,
                 label + ": ports " + before + " would be set to " + target + " as configured in " +
-                    facts.where};
+                    facts.where,
+                {}};
     case ApplyOutcome::Switched:
-        return {CardResult::Changed, LogLevel::Notice,
+        return {CardResult::Changed,
+                LogLevel::Notice,
                 label + ": ports " + before + " -> " + formatPortStates(result.after) + ": " +
                     (plan.setsAuto()
                          ? "accepted; this card senses only with DPDP and sense support (the "
                            "driver lists both when loaded with modprobe mlx4_core "
                            "debug_level=1); "
                          : "") +
-                    "switched as configured in " + facts.where};
+                    "switched as configured in " + facts.where,
+                {}};
     case ApplyOutcome::ReadFailed:
         return failed(label + ": " + result.reason + "; nothing was written");
     case ApplyOutcome::ReadOnly:
         return failed(label + ": cannot set ports to " + target + ": " + result.reason +
                       "; nothing was written");
     case ApplyOutcome::Refused:
+        if (result.kernelRefused) {
+            // The kernel's answer to the combination: the verdict and one action, then the
+            // kernel's own line, its case, where and what it cost.
+            std::vector<std::string> lines = refusalMessage(
+                {address, label, result.before, result.target, facts.where, result.restarts,
+                 result.reason, facts.remembered, facts.kernelLogRead, facts.kernelLine});
+            ApplyVerdict verdict = failed(lines.front());
+            verdict.details.assign(lines.begin() + 1, lines.end());
+            return verdict;
+        }
         return failed(
             label + ": cannot set ports to " + target + " (" + facts.where + "): " + result.reason +
             ". The card was left as it was: " + before + "; " + cost +

@@ -9,6 +9,7 @@
 #include "configured_card.h"
 #include "log.h"
 #include "plan.h"
+#include "refusal_message.h"
 
 #include <functional>
 #include <string>
@@ -60,8 +61,9 @@ RetryRule retryRule(const RetryFacts& facts);
 // What one card's apply comes to, for the log and apply --json.
 struct ApplyVerdict {
     CardResult result = CardResult::Unchanged;
-    LogLevel level = LogLevel::Info; // the level of `message` in the log
-    std::string message;
+    LogLevel level = LogLevel::Info;  // the level of `message` in the log
+    std::string message;              // the verdict and one action first
+    std::vector<std::string> details; // the lines after it (notice level)
 };
 
 // What the message about a card needs besides the outcome.
@@ -71,6 +73,9 @@ struct OutcomeFacts {
     std::string where;   // the configuring entry's FILE:LINE
     bool dryRun = false;
     bool remembered = false; // Refused: recorded for unattended runs not to try again
+    // Refused by the kernel: whether its log could be read (root), and its line about the card.
+    bool kernelLogRead = false;
+    std::optional<KernelRefusalLine> kernelLine;
 };
 
 // The result and message of `result`, an outcome of `plan`.

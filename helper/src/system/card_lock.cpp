@@ -135,4 +135,16 @@ CardLock::~CardLock() {
     close(fd_);
 }
 
+bool cardLockHeld(const std::string& runDir, const PciAddress& address) {
+    std::string path = runDir + "/" + address.str() + ".lock";
+    int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return false;
+    // A shared lock is refused only while a writer holds the exclusive one; taken, it is
+    // released at once by close().
+    bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd);
+    return held;
+}
+
 } // namespace mlx4

@@ -35,4 +35,8 @@ private:
     int fd_;
 };
 
+// Whether another process holds the card's lock now (the udev rule's run switching it). False
+// when there is no lock file or it cannot be opened: nobody can hold it then.
+bool cardLockHeld(const std::string& runDir, const PciAddress& address);
+
 } // namespace mlx4

@@ -102,13 +102,13 @@ CardInfo describe(udev_device* device, const PciAddress& address) {
     card.device = idAttribute(device, "device", deviceText).value_or(kNoId);
     const char* driver = udev_device_get_driver(device);
     card.driver = driver ? driver : "";
-    // Only a card mlx4_core has not bound may be waiting for it: read nothing more for the rest.
-    if (card.driver != "mlx4_core") {
+    // Set to hand the device to another driver (vfio-pci for a VM) before it binds.
+    const char* override = udev_device_get_sysattr_value(device, "driver_override");
+    if (override && std::string(override) != "(null)")
+        card.driverOverride = override;
+    // Only a card mlx4_core has not bound may be waiting for it.
+    if (card.driver != "mlx4_core")
         card.initialized = udev_device_get_is_initialized(device) > 0;
-        // "(null)" when none is set (drivers/pci/pci-sysfs.c, driver_override_show()).
-        const char* override = udev_device_get_sysattr_value(device, "driver_override");
-        card.driverOverride = override && std::string_view(override) != "(null)" ? override : "";
-    }
     countPorts(device, card);
     return card;
 }
@@ -163,6 +163,19 @@ const char* const kNoInfinibandDevice =
     "be its GUID (is mlx4_ib loaded?)";
 
 } // namespace
+
+std::optional<bool> netdevInitialized(const CardInfo& card, const std::string& name) {
+    std::string problem;
+    Udev context = newUdev(problem);
+    if (!context)
+        return std::nullopt;
+    const std::string syspath = card.syspath + "/net/" + name;
+    UdevDevice device(udev_device_new_from_syspath(context.get(), syspath.c_str()),
+                      udev_device_unref);
+    if (!device)
+        return std::nullopt;
+    return udev_device_get_is_initialized(device.get()) > 0;
+}
 
 CardIdentity readCardIdentity(const CardInfo& card, IdentityNeeds needs) {
     CardIdentity identity;

@@ -41,6 +41,11 @@ std::string probeIdentity(const CardInfo& card);
 // were refused or cut short, as they are for users other than root.
 CardIdentity readCardIdentity(const CardInfo& card, IdentityNeeds needs);
 
+// Whether udev has processed the network interface `name` of `card` (net/<name> under the PCI
+// device): its database has it, so it carries its final (predictable) name. nullopt: there is
+// no such interface.
+std::optional<bool> netdevInitialized(const CardInfo& card, const std::string& name);
+
 // The port files of one card in sysfs.
 class SysfsCardPorts : public CardPorts {
 public:
