@@ -26,7 +26,7 @@ uint32_t dword(const uint8_t* bytes) {
 }
 
 std::string hex(size_t value) {
-    char text[16];
+    char text[24]; // "0x" and up to 16 hex digits of a 64-bit size_t
     std::snprintf(text, sizeof text, "0x%zx", value);
     return text;
 }
