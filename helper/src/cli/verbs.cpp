@@ -115,10 +115,28 @@ std::string usageText() {
     return text;
 }
 
+namespace {
+
+const char* operandsName(Operands operands) {
+    switch (operands) {
+    case Operands::None:
+        return "none";
+    case Operands::Addresses:
+        return "addresses";
+    case Operands::KeyAndTypes:
+        return "key-and-types";
+    case Operands::Key:
+        return "key";
+    }
+    return "none";
+}
+
+} // namespace
+
 std::string completionWords() {
     std::string text = "- --config-dir --syslog --verbose --quiet --help --version\n";
     for (const Verb& verb : verbs()) {
-        text += verb.name;
+        text += std::string(verb.name) + " " + operandsName(verb.operands);
         for (VerbOption option : verb.options)
             text += std::string(" ") + optionName(option);
         text += "\n";

@@ -71,8 +71,9 @@ const char* optionName(VerbOption option);
 
 // The usage text (--help).
 std::string usageText();
-// For the shell completion (--completion-words, not in the usage): one line per verb, its name
-// then its options; a first line "-" with the global options.
+// For the shell completion, made from it at build time (--completion-words, not in the usage):
+// one line per verb: its name, what it takes (none, addresses, key-and-types, key), then its
+// options; a first line "-" with the global options.
 std::string completionWords();
 
 } // namespace mlx4
