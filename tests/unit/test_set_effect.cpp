@@ -3,6 +3,7 @@
 // that still does, a conflict the edit creates, and which cards are planned.
 #include "set_effect.h"
 
+#include "device_table.h"
 #include "set_file.h"
 
 #include <doctest/doctest.h>
@@ -128,4 +129,39 @@ TEST_CASE("unset: the cards the removed entry decided are planned, by what decid
     CardIdentity other = card("0000:06:00.0");
     other.vpd.part = "MCX354A-FCBT";
     CHECK_FALSE(setEffect(before, after, kSet, "part:mhqh29b-*", other).concerned);
+}
+
+TEST_CASE("an edit that leaves a card refused is not written, one that finds it refused is") {
+    CardInfo twoPorts;
+    twoPorts.address = *parsePciAddress("0000:05:00.0");
+    twoPorts.vendor = kMellanoxVendor;
+    twoPorts.device = 0x673c;
+    twoPorts.driver = "mlx4_core";
+    twoPorts.portCount = 2;
+    twoPorts.ports = {1, 2};
+    CardInfo onePort = twoPorts;
+    onePort.portCount = 1;
+    onePort.ports = {1};
+
+    // A conflict the edit creates.
+    const std::string admin = R"({"cards": {"serial:MT1037X01146": "ib"}})";
+    CardIdentity unit = card();
+    unit.serialNumber = 0x0002c903000cc89aULL;
+    Config before = build(admin, "");
+    Config conflicting = build(admin, withSet("", "guid:0002c903000cc89a", {"eth"}));
+    CHECK(editRefusesCard(twoPorts,
+                          setEffect(before, conflicting, kSet, "guid:0002c903000cc89a", unit)));
+    // Two types for a one-port card: refused by the entry the edit makes.
+    Config empty = build("{}", "");
+    Config twoTypes = build("{}", withSet("", "0000:05:00.0", {"eth", "ib"}));
+    SetEffect longer = setEffect(empty, twoTypes, kSet, "0000:05:00.0", card());
+    CHECK(editRefusesCard(onePort, longer));
+    CHECK_FALSE(editRefusesCard(twoPorts, longer));
+    // Refused already before the edit (the admin's own entry is too long; the edit is of
+    // another card): not this edit's doing.
+    Config adminLonger = build(R"({"cards": {"0000:05:00.0": ["eth", "ib"]}})", "");
+    Config plusOther = build(R"({"cards": {"0000:05:00.0": ["eth", "ib"]}})",
+                             withSet("", "0000:06:00.0", {"eth"}));
+    CHECK_FALSE(
+        editRefusesCard(onePort, setEffect(adminLonger, plusOther, kSet, "0000:06:00.0", card())));
 }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 namespace mlx4 {
@@ -157,6 +158,74 @@ void matchKeyword(const VpdBytes& vpd, size_t field, size_t length, const char* 
            hex(field - 3) + " is not printable text";
 }
 
+// The keywords of the read-only resource from `data` to `end`, into `reading`, walked as
+// pci_vpd_find_info_keyword() does, the checksum (RV) checked. A reading of unknown instead
+// when they cannot be trusted.
+std::optional<VpdReading> readReadOnlyKeywords(const VpdBytes& vpd, size_t data, size_t end,
+                                               VpdReading& reading) {
+    bool checked = false, seenPart = false, seenSerial = false;
+    for (size_t i = data; i + 3 <= end;) {
+        size_t field = i + 3;
+        size_t length = vpd[i + 2];
+        char name[3] = {static_cast<char>(vpd[i]), static_cast<char>(vpd[i + 1]), '\0'};
+        if (field + length > end) {
+            if (!checked)
+                return vpdUnknown("keyword at " + hex(i) + " runs past its read-only resource");
+            break; // after RV: the kernel would find nothing past it either
+        }
+        if (!checked && std::string_view(name) == "RV") {
+            if (length == 0)
+                return vpdUnknown("has an empty RV keyword, so no checksum");
+            uint8_t sum = 0;
+            for (size_t b = 0; b <= field; ++b)
+                sum = static_cast<uint8_t>(sum + vpd[b]);
+            if (sum != 0)
+                return vpdUnknown("has a bad checksum (RV): the bytes up to it sum to " + hex(sum) +
+                                  ", not 0");
+            checked = true;
+        } else if (std::string_view(name) == "PN") {
+            matchKeyword(vpd, field, length, "PN", reading.facts.part, reading.part, seenPart,
+                         reading.why);
+        } else if (std::string_view(name) == "SN") {
+            matchKeyword(vpd, field, length, "SN", reading.facts.serial, reading.serial, seenSerial,
+                         reading.why);
+        } else if (std::string_view(name) == "EC" && reading.facts.change.empty()) {
+            vpdString(vpd.at(field), length, reading.facts.change);
+        } else if (std::string_view(name) == "V0" && reading.facts.vendor0.empty()) {
+            vpdString(vpd.at(field), length, reading.facts.vendor0);
+        }
+        i = field + length;
+    }
+    if (!checked)
+        return vpdUnknown("has no RV keyword, so no checksum");
+    return std::nullopt;
+}
+
+// The Device Serial Number of the capability at `at`.
+SerialNumberReading serialNumberAt(const ByteReader& config, size_t at) {
+    SerialNumberReading reading;
+    reading.known = Known::unknown;
+    uint8_t bytes[8];
+    long got = config(at + 4, bytes, 8);
+    if (got < 0) {
+        reading.needsRoot = refused(got);
+        reading.why = "cannot read config space: " + errnoText(got);
+    } else if (got < 8) {
+        reading.why =
+            "the Device Serial Number capability at " + hex(at) + " runs past config space";
+    } else if (uint64_t serial = static_cast<uint64_t>(dword(bytes + 4)) << 32 | dword(bytes);
+               serial == ~uint64_t{0}) {
+        reading.why = "the Device Serial Number reads all ones: the card did not answer";
+    } else if (serial == 0) {
+        reading.known = Known::none;
+        reading.why = "the Device Serial Number is 0, which means it was never programmed";
+    } else {
+        reading.known = Known::value;
+        reading.value = serial;
+    }
+    return reading;
+}
+
 } // namespace
 
 ByteReader memoryReader(const uint8_t* bytes, size_t size) {
@@ -211,26 +280,8 @@ SerialNumberReading readDeviceSerialNumber(const ByteReader& config) {
         if (header == 0xffffffff)
             return unknown("config space reads all ones at " + hex(at) +
                            ": the card did not answer");
-        if ((header & 0xffff) == kCapabilitySerialNumber) {
-            got = config(at + 4, bytes, 8);
-            if (got < 0) {
-                reading.needsRoot = refused(got);
-                return unknown("cannot read config space: " + errnoText(got));
-            }
-            if (got < 8)
-                return unknown("the Device Serial Number capability at " + hex(at) +
-                               " runs past config space");
-            uint64_t serial = static_cast<uint64_t>(dword(bytes + 4)) << 32 | dword(bytes);
-            if (serial == ~uint64_t{0})
-                return unknown("the Device Serial Number reads all ones: the card did not "
-                               "answer");
-            if (serial == 0)
-                return none("the Device Serial Number is 0, which means it was never "
-                            "programmed");
-            reading.known = Known::value;
-            reading.value = serial;
-            return reading;
-        }
+        if ((header & 0xffff) == kCapabilitySerialNumber)
+            return serialNumberAt(config, at);
         size_t next = header >> 20 & 0xffc;
         if (next == 0)
             return none("config space has no Device Serial Number capability");
@@ -298,43 +349,8 @@ VpdReading readVpd(const ByteReader& read) {
             return cutShort(vpd, "inside its read-only resource, which claims " +
                                      std::to_string(end - data) + " bytes");
         // The keywords, walked as pci_vpd_find_info_keyword() does.
-        bool checked = false, seenPart = false, seenSerial = false;
-        for (size_t i = data; i + 3 <= end;) {
-            size_t field = i + 3;
-            size_t length = vpd[i + 2];
-            char name[3] = {static_cast<char>(vpd[i]), static_cast<char>(vpd[i + 1]), '\0'};
-            if (field + length > end) {
-                if (!checked)
-                    return vpdUnknown("keyword at " + hex(i) +
-                                      " runs past its read-only "
-                                      "resource");
-                break; // after RV: the kernel would find nothing past it either
-            }
-            if (!checked && std::string_view(name) == "RV") {
-                if (length == 0)
-                    return vpdUnknown("has an empty RV keyword, so no checksum");
-                uint8_t sum = 0;
-                for (size_t b = 0; b <= field; ++b)
-                    sum = static_cast<uint8_t>(sum + vpd[b]);
-                if (sum != 0)
-                    return vpdUnknown("has a bad checksum (RV): the bytes up to it sum to " +
-                                      hex(sum) + ", not 0");
-                checked = true;
-            } else if (std::string_view(name) == "PN") {
-                matchKeyword(vpd, field, length, "PN", reading.facts.part, reading.part, seenPart,
-                             reading.why);
-            } else if (std::string_view(name) == "SN") {
-                matchKeyword(vpd, field, length, "SN", reading.facts.serial, reading.serial,
-                             seenSerial, reading.why);
-            } else if (std::string_view(name) == "EC" && reading.facts.change.empty()) {
-                vpdString(vpd.at(field), length, reading.facts.change);
-            } else if (std::string_view(name) == "V0" && reading.facts.vendor0.empty()) {
-                vpdString(vpd.at(field), length, reading.facts.vendor0);
-            }
-            i = field + length;
-        }
-        if (!checked)
-            return vpdUnknown("has no RV keyword, so no checksum");
+        if (std::optional<VpdReading> unknown = readReadOnlyKeywords(vpd, data, end, reading))
+            return *unknown;
         return reading;
     }
 }

@@ -2,7 +2,7 @@
 // apply: set (or, with --dry-run, plan) the port types of the given cards or of all. What each
 // outcome means and says is verdicts.h's (applyVerdict); this file reads, locks, switches and
 // reports.
-#include "card_lock.h"
+#include "card_switch.h"
 #include "cards.h"
 #include "cli.h"
 #include "deferred_signals.h"
@@ -28,167 +28,88 @@ namespace mlx4 {
 
 namespace {
 
-// What one apply run works with, the same for every card.
-struct ApplyRun {
-    const Options& options;
-    const RunContext& context;
-    RetryRule retry; // what this run does with a target the kernel refused earlier
-};
-
-OutcomeFacts outcomeFacts(const ConfiguredCard& card, const ApplyRun& run) {
-    return {cardLabel(card.card),
-            card.card.address.str(),
-            card.entry() ? card.entry()->where() : std::string(),
-            run.options.dryRun,
-            false,
-            false,
-            std::nullopt};
-}
-
-// The ports that run Ethernet in `states` (port 1 first).
-std::vector<int> ethernetPorts(const std::vector<PortState>& states) {
-    std::vector<int> ports;
-    for (size_t i = 0; i < states.size(); ++i)
-        if (states[i].active == PortType::Eth)
-            ports.push_back(static_cast<int>(i) + 1);
-    return ports;
-}
-
-// A failure: logged, and the report says so.
-bool fail(CardReport& report, const std::string& message) {
-    logError(message);
-    report.result = CardResult::Failed;
-    report.message = message;
-    return false;
-}
-
-// Whether the card's target was refused earlier and this run leaves it alone: then says so and
-// fills `report`.
-bool skipRefusedEarlier(const ConfiguredCard& card, const ApplyRun& run, const CardPlan& plan,
-                        CardReport& report) {
-    if (run.retry != RetryRule::SkipIfRefusedEarlier)
-        return false;
-    auto earlier = earlierRefusal(run.context.runDir, card.card.address, plan, *card.wants());
-    if (!earlier)
-        return false;
-    fail(report, refusedEarlierMessage(planOutcome(plan), outcomeFacts(card, run), earlier->reason,
-                                       run.context.udevAction));
-    report.result = CardResult::Refused;
-    return true;
-}
-
-// What a switch holds until its outcome is logged: the card's lock and, while it writes, the
-// deferral of signals, which ends last.
-struct SwitchHold {
-    std::optional<DeferredSignals> deferred;
-    std::unique_ptr<CardLock> lock;
-};
-
-// The switch of a card whose plan needs writes, under the card's lock (kept in `hold`). Returns
-// the outcome, or nothing with `report` filled when the card was not tried (refused earlier,
-// the lock, the guard).
-std::optional<ApplyResult> switchUnderLock(const ConfiguredCard& card, const ApplyRun& run,
-                                           const CardReading& reading, CardPlan& plan,
-                                           SwitchHold& hold, CardReport& report) {
-    const std::string label = cardLabel(card.card);
-    const RunContext& context = run.context;
-    ApplyResult result = planOutcome(plan);
-    if (std::string warning = ethernetOnlyWarning(card); !warning.empty())
-        logWarning(label + ": " + warning);
-    // A new probe of the card ends what was remembered of it; a target the kernel refused
-    // under the card's configured types is left alone unless this run retries it.
-    if (run.retry == RetryRule::ForgetAndTry)
-        forgetRefusal(context.runDir, card.card.address);
-    if (skipRefusedEarlier(card, run, plan, report))
-        return std::nullopt;
-    std::string problem;
-    hold.lock = CardLock::acquire(context.runDir, card.card.address, getuid(),
-                                  context.lockWaitSeconds, problem);
-    if (!hold.lock) {
-        fail(report, label + ": " + problem + "; nothing was written");
-        return std::nullopt;
-    }
-    // Another run may have switched the card between the reading and the lock: read it
-    // again, and plan anew only if it changed.
-    SysfsCardPorts ports(card.card);
-    if (CardReading now = readCard(ports); !(now == reading)) {
-        plan = makePlan(now, *card.wants());
-        result = planOutcome(plan);
-    }
-    // A run that waited for the lock: the one before may just have had this refused.
-    if (skipRefusedEarlier(card, run, plan, report))
-        return std::nullopt;
-    // What a restart would take down (the guard looks at it and a switch logs it): read under
-    // the lock, once the plan is final, and never on the path of a card that is in sync or
-    // refused earlier.
-    std::optional<RestartImpact> impact;
-    if (result.outcome == ApplyOutcome::Planned && plan.mayRestart())
-        impact = readRestartImpact(card.card, plan);
-    // A run is stopped before cutting the host's network, at a terminal or not; udev events
-    // and the boot unit are never asked.
-    if (impact &&
-        guardApplies(run.options.useSyslog, !context.udevAction.empty(), run.options.force)) {
-        if (std::string refusal = restartRefusal(label, impact->before, impact->host);
-            !refusal.empty()) {
-            fail(report, refusal);
-            return std::nullopt;
-        }
-    }
-    if (result.outcome != ApplyOutcome::Planned)
-        return result;
-    if (impact)
-        for (const std::string& line : impact->lines)
-            logNotice(label + ": before the restart: " + line);
-    // Between the first write and the last read-back (or the restore) the card must not be
-    // left behind: a signal then is acted on once the outcome is logged and the lock released.
-    hold.deferred.emplace(label);
-    result = switchCard(ports, plan);
-    // What ifupdown leaves undone once the card is back.
-    if (impact && result.restarts > 0)
-        for (const std::string& notice : afterRestartNotices(
-                 impact->before, readCardInterfaces(card.card), ethernetPorts(result.after)))
-            logWarning(label + ": " + notice);
-    return result;
-}
-
-// Applies (or plans) one card, logs what happened and fills `report`. Returns false if the
-// card could not be set or read.
-bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& report) {
-    const bool dryRun = run.options.dryRun, json = run.options.json;
-    report.address = card.card.address.str();
-    report.model = modelName(card.card.device);
+// A card that has nothing to switch, whatever its ports read: a problem found while reading
+// it, an Ethernet-only card, a card the configuration leaves alone. Said, with `report`
+// filled; nothing if the card is to be planned. The value: false if the card failed.
+std::optional<bool> notToSwitch(const ConfiguredCard& card, const ApplyRun& run,
+                                CardReport& report) {
     if (const std::string* problem = card.problem())
-        return fail(report, *problem);
+        return failCard(report, *problem);
+    std::string skipped;
     // An Ethernet-only card has nothing to set: never written. Asking ib of it by its address
     // or as a unit is an error about this very card; a default or a model merely covers it.
     if (isMlx4Card(card.card) && !ethernetOnlyName(card).empty()) {
         EntryKind kind = entryKind(card.entry());
         if (entryAsksIb(card.entry()) && (kind == EntryKind::Address || kind == EntryKind::Unit))
-            return fail(report, stateNote(card, CardState::Failed) + "; nothing was written");
-        report.result = CardResult::Skipped;
-        report.message = stateNote(card, CardState::EthernetOnly);
-        if (!dryRun)
-            logInfo(report.message);
-        else if (!json)
-            std::printf("%s\n", report.message.c_str());
-        return true;
+            return failCard(report, stateNote(card, CardState::Failed) + "; nothing was written");
+        skipped = stateNote(card, CardState::EthernetOnly);
+    } else if (const std::string* reason = card.leftBecause()) {
+        skipped = cardLabel(card.card) + ": " + *reason;
+    } else {
+        return std::nullopt;
     }
-    if (const std::string* reason = card.leftBecause()) {
-        report.result = CardResult::Skipped;
-        report.message = cardLabel(card.card) + ": " + *reason;
-        if (!dryRun)
-            logInfo(report.message);
-        else if (!json)
-            std::printf("%s\n", report.message.c_str());
-        return true;
+    report.result = CardResult::Skipped;
+    report.message = skipped;
+    if (!run.options.dryRun)
+        logInfo(report.message);
+    else if (!run.options.json)
+        std::printf("%s\n", report.message.c_str());
+    return true;
+}
+
+// What the kernel refused: remembered for the udev events to come, with the driver's own line
+// from the kernel log when it can be read. Fills the facts the verdict tells.
+void noteKernelRefusal(const ConfiguredCard& card, const ApplyRun& run, const ApplyResult& result,
+                       OutcomeFacts& facts, std::string& problem) {
+    Refusal refusal{RefusalKey{*card.wants()}, result.before, result.target, result.restarts,
+                    result.reason};
+    facts.remembered = rememberRefusal(run.context.runDir, card.card.address, refusal, problem);
+    // The driver's own line says which case it was; only root reads the kernel log.
+    if (auto messages = readKernelMessages()) {
+        facts.kernelLogRead = true;
+        facts.kernelLine = lastKernelRefusal(*messages, card.card.address.str());
     }
+}
+
+// The verdict as the run shows it: a dry run prints the plan (with what a restart would take
+// down) of a card it would change or finds in sync; everything else is logged.
+void showVerdict(const ConfiguredCard& card, const ApplyRun& run, const CardPlan& plan,
+                 const ApplyResult& result, const ApplyVerdict& verdict) {
+    const Options& options = run.options;
+    const bool planShown = options.dryRun && !options.json;
+    if (planShown && result.outcome == ApplyOutcome::InSync) {
+        printPlan(card, plan, nullptr);
+    } else if (planShown && result.outcome == ApplyOutcome::Planned) {
+        std::optional<RestartImpact> shown;
+        if (plan.mayRestart()) {
+            shown = readRestartImpact(card.card, plan);
+            shown->guardVerdict =
+                guardVerdict(shown->before, shown->host,
+                             !options.useSyslog && run.context.udevAction.empty(), options.force);
+        }
+        printPlan(card, plan, shown ? &*shown : nullptr);
+    } else if (!(options.dryRun && (result.outcome == ApplyOutcome::InSync ||
+                                    result.outcome == ApplyOutcome::Planned))) {
+        logMessage(verdict.level, verdict.message);
+        for (const std::string& line : verdict.details)
+            logNotice(line);
+    }
+}
+
+// Applies (or plans) one card, logs what happened and fills `report`. Returns false if the
+// card could not be set or read.
+bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& report) {
+    report.address = card.card.address.str();
+    report.model = modelName(card.card.device);
+    if (std::optional<bool> done = notToSwitch(card, run, report))
+        return *done;
     SysfsCardPorts ports(card.card);
     // Most events find the card as configured: that needs no lock.
     CardReading reading = readCard(ports);
     CardPlan plan = makePlan(reading, *card.wants());
     ApplyResult result = planOutcome(plan);
     SwitchHold hold; // released when the outcome is logged
-    if (!dryRun && result.outcome == ApplyOutcome::Planned) {
+    if (!run.options.dryRun && result.outcome == ApplyOutcome::Planned) {
         std::optional<ApplyResult> done = switchUnderLock(card, run, reading, plan, hold, report);
         if (!done)
             return false;
@@ -199,16 +120,8 @@ bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& repor
     report.restarts = result.restarts;
     OutcomeFacts facts = outcomeFacts(card, run);
     std::string problem;
-    if (result.outcome == ApplyOutcome::Refused && result.kernelRefused) {
-        Refusal refusal{RefusalKey{*card.wants()}, result.before, result.target, result.restarts,
-                        result.reason};
-        facts.remembered = rememberRefusal(run.context.runDir, card.card.address, refusal, problem);
-        // The driver's own line says which case it was; only root reads the kernel log.
-        if (auto messages = readKernelMessages()) {
-            facts.kernelLogRead = true;
-            facts.kernelLine = lastKernelRefusal(*messages, card.card.address.str());
-        }
-    }
+    if (result.outcome == ApplyOutcome::Refused && result.kernelRefused)
+        noteKernelRefusal(card, run, result, facts, problem);
     if (result.outcome == ApplyOutcome::Switched)
         forgetRefusal(run.context.runDir, card.card.address);
     ApplyVerdict verdict = applyVerdict(result, plan, facts);
@@ -216,24 +129,7 @@ bool applyOne(const ConfiguredCard& card, const ApplyRun& run, CardReport& repor
     report.message = verdict.message;
     for (const std::string& line : verdict.details)
         report.message += "\n" + line;
-    if (dryRun && !json && result.outcome == ApplyOutcome::InSync) {
-        printPlan(card, plan, nullptr);
-    } else if (dryRun && !json && result.outcome == ApplyOutcome::Planned) {
-        // The dry run shows what a restart would take down.
-        std::optional<RestartImpact> shown;
-        if (plan.mayRestart()) {
-            shown = readRestartImpact(card.card, plan);
-            shown->guardVerdict = guardVerdict(
-                shown->before, shown->host,
-                !run.options.useSyslog && run.context.udevAction.empty(), run.options.force);
-        }
-        printPlan(card, plan, shown ? &*shown : nullptr);
-    } else if (!(dryRun && (result.outcome == ApplyOutcome::InSync ||
-                            result.outcome == ApplyOutcome::Planned))) {
-        logMessage(verdict.level, verdict.message);
-        for (const std::string& line : verdict.details)
-            logNotice(line);
-    }
+    showVerdict(card, run, plan, result, verdict);
     if (result.outcome == ApplyOutcome::Refused && result.kernelRefused && !facts.remembered)
         logWarning(facts.label + ": " + problem + "; udev events will try this target again");
     return verdict.result != CardResult::Failed;

@@ -4,6 +4,8 @@
 
 #include "set_file.h"
 
+#include <variant>
+
 namespace mlx4 {
 
 namespace {
@@ -101,6 +103,13 @@ SetEffect setEffect(const Config& before, const Config& after, const std::string
         entryRank(*decider) > entryRank(*now) && decider->spec != now->spec)
         effect.outrankedBy = decider;
     return effect;
+}
+
+bool editRefusesCard(const CardInfo& card, const SetEffect& effect) {
+    if (effect.createsConflict)
+        return true;
+    return effect.concerned && std::holds_alternative<RefuseCard>(decideCard(card, effect.after)) &&
+           !std::holds_alternative<RefuseCard>(decideCard(card, effect.before));
 }
 
 } // namespace mlx4

@@ -4,6 +4,7 @@
 // (pure: works on two configurations and what was read of a card).
 #pragma once
 
+#include "card_decision.h"
 #include "config.h"
 #include "identity.h"
 
@@ -42,5 +43,9 @@ struct SetEffect {
 
 SetEffect setEffect(const Config& before, const Config& after, const std::string& setFile,
                     std::string_view key, const CardIdentity& identity);
+
+// Whether the edit leaves `card` refused where it was not: a conflict it creates, or, for a card
+// it concerns, a port list longer than the card. Such an edit is not written.
+bool editRefusesCard(const CardInfo& card, const SetEffect& effect);
 
 } // namespace mlx4
