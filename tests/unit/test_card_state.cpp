@@ -176,20 +176,6 @@ TEST_CASE("wait returns for every state but drift and pending") {
         CHECK(settledForWait(state));
 }
 
-TEST_CASE("an in-sync card's Ethernet port is settled only once udev initialized its netdev") {
-    EthernetPortReadiness missing{1, false, false};
-    EthernetPortReadiness unprocessed{1, true, false};
-    EthernetPortReadiness ready{1, true, true};
-    CHECK_FALSE(settledForWait(CardState::InSync, {missing}));
-    CHECK_FALSE(settledForWait(CardState::InSync, {unprocessed}));
-    CHECK(settledForWait(CardState::InSync, {ready}));
-    CHECK_FALSE(settledForWait(CardState::InSync, {ready, EthernetPortReadiness{2, true, false}}));
-    CHECK(settledForWait(CardState::InSync, {}));
-    CHECK_FALSE(settledForWait(CardState::Drift, {ready}));
-    // A refused card is done with, its interfaces or not.
-    CHECK(settledForWait(CardState::Refused, {unprocessed}));
-}
-
 TEST_CASE("the kind of an entry, from its key") {
     ConfigEntry address = keyed("0000:05:00.0"), guid = keyed("guid:0002:c903:000c:c89a"),
                 serial = keyed("serial:MT1037X01146"), part = keyed("part:MHQH29B-*"),

@@ -126,7 +126,8 @@ TEST_CASE("apply's verdict: a refusal fails, and says whether udev events try it
     CHECK(verdict.result == CardResult::Failed);
     CHECK(verdict.level == LogLevel::Error);
     CHECK(verdict.message.find("The card was left as it was: [ib, ib]; the attempt cost 2 device "
-                               "restarts. udev events and the boot unit do not try this again") != std::string::npos);
+                               "restarts. udev events and the boot unit do not try this again") !=
+          std::string::npos);
     CHECK(applyVerdict(refused, toEth, facts()).message.find("udev events") == std::string::npos);
 
     ApplyResult readOnly = planOutcome(toEth);
@@ -182,56 +183,80 @@ TEST_CASE("wait ignores a card whose driver_override names another driver, or no
 }
 
 TEST_CASE("wait's verdict names each state") {
-    auto never = [] {
-        return false;
+    const std::vector<EthernetPortReadiness> none;
+    auto pendingWhy = [](const WaitVerdict& verdict) {
+        REQUIRE(std::holds_alternative<WaitPending>(verdict));
+        return std::get<WaitPending>(verdict).why;
     };
-    SUBCASE("not configured: settled") {
-        WaitVerdict verdict = waitVerdict(unconfigured(boundCard()), false, nullptr, never);
-        REQUIRE(std::holds_alternative<WaitSettled>(verdict));
-        CHECK(std::get<WaitSettled>(verdict).why == WaitSettled::Why::NotConfigured);
+    auto givenUp = [](const WaitVerdict& verdict) {
+        REQUIRE(std::holds_alternative<WaitGivenUp>(verdict));
+        return std::get<WaitGivenUp>(verdict).warning;
+    };
+    SUBCASE("not configured, Ethernet-only, another driver's: settled") {
+        for (CardState state :
+             {CardState::NotConfigured, CardState::EthernetOnly, CardState::OtherDriver}) {
+            WaitVerdict verdict = waitVerdict(unconfigured(boundCard()), state, nullptr, none);
+            REQUIRE(std::holds_alternative<WaitSettled>(verdict));
+            CHECK(std::get<WaitSettled>(verdict).why == WaitSettled::Why::ByState);
+        }
     }
     SUBCASE("configured but not bound yet: pending") {
         CardInfo unbound = boundCard();
         unbound.driver.clear();
-        WaitVerdict verdict = waitVerdict(unconfigured(unbound), true, nullptr, never);
-        REQUIRE(std::holds_alternative<WaitPending>(verdict));
-        CHECK(std::get<WaitPending>(verdict).why.find("not bound to mlx4_core yet") !=
-              std::string::npos);
+        CHECK(pendingWhy(
+                  waitVerdict(configured(unbound, "\"eth\""), CardState::Pending, nullptr, none))
+                  .find("not bound to mlx4_core yet") != std::string::npos);
     }
-    SUBCASE("as configured: settled") {
-        ConfiguredCard card = configured(boundCard(), "\"ib\"");
-        CardPlan plan = makePlan({kIb, kIb}, *card.wants());
-        WaitVerdict verdict = waitVerdict(card, true, &plan, never);
-        REQUIRE(std::holds_alternative<WaitSettled>(verdict));
-        CHECK(std::get<WaitSettled>(verdict).why == WaitSettled::Why::AsConfigured);
-    }
-    SUBCASE("not switched yet: pending, unless refused earlier") {
+    SUBCASE("drift: pending, with the ports, the entry and the command that sets it") {
         ConfiguredCard card = configured(boundCard(), "\"eth\"");
-        CardPlan plan = makePlan({kIb, kIb}, *card.wants());
-        WaitVerdict verdict = waitVerdict(card, true, &plan, never);
-        REQUIRE(std::holds_alternative<WaitPending>(verdict));
-        CHECK(std::get<WaitPending>(verdict).why.find("not switched yet") != std::string::npos);
-        WaitVerdict refused = waitVerdict(card, true, &plan, [] { return true; });
-        REQUIRE(std::holds_alternative<WaitSettled>(refused));
-        CHECK(std::get<WaitSettled>(refused).why == WaitSettled::Why::RefusedEarlier);
+        CardReading reading = readingOf({kIb, kIb});
+        std::string why = pendingWhy(waitVerdict(card, CardState::Drift, &reading, none));
+        CHECK(why.find("ports [ib, ib], configured [eth, eth] in") != std::string::npos);
+        CHECK(why.find("not switched yet") != std::string::npos);
+        CHECK(why.find("mlx4-porttype apply 0000:05:00.0") != std::string::npos);
     }
-    SUBCASE("read-only port files: given up, with a warning") {
+    SUBCASE("in sync: settled once udev has processed every Ethernet interface") {
+        ConfiguredCard card = configured(boundCard(), "\"eth\"");
+        CardReading reading = readingOf({kEth, kEth});
+        EthernetPortReadiness missing{1, false, false}, unprocessed{2, true, false},
+            ready1{1, true, true}, ready2{2, true, true};
+        CHECK(pendingWhy(waitVerdict(card, CardState::InSync, &reading, {missing, ready2}))
+                  .find("port 1: its network interface is not registered yet") !=
+              std::string::npos);
+        CHECK(pendingWhy(waitVerdict(card, CardState::InSync, &reading, {ready1, unprocessed}))
+                  .find("port 2: its network interface is not processed by udev yet") !=
+              std::string::npos);
+        WaitVerdict verdict = waitVerdict(card, CardState::InSync, &reading, {ready1, ready2});
+        REQUIRE(std::holds_alternative<WaitSettled>(verdict));
+        CHECK(std::get<WaitSettled>(verdict).why == WaitSettled::Why::ByState);
+        CHECK(std::holds_alternative<WaitSettled>(
+            waitVerdict(card, CardState::InSync, &reading, none))); // mlx4_en not loaded
+    }
+    SUBCASE("refused earlier: given up, with what to do, its interfaces or not") {
+        ConfiguredCard card = configured(boundCard(), "\"eth\"");
+        CardReading reading = readingOf({kIb, kIb});
+        EthernetPortReadiness unprocessed{1, true, false};
+        std::string warning =
+            givenUp(waitVerdict(card, CardState::Refused, &reading, {unprocessed}));
+        CHECK(warning.find("mlx4-porttype apply --retry 0000:05:00.0") != std::string::npos);
+        CHECK(warning.find("not waiting for it") != std::string::npos);
+    }
+    SUBCASE("read-only port files: given up, with the reason") {
         ConfiguredCard card = configured(boundCard(), "\"eth\"");
         CardReading reading = readingOf({kIb, kIb});
         reading.ports[0].writable = false;
-        CardPlan plan = makePlan(reading, *card.wants());
-        WaitVerdict verdict = waitVerdict(card, true, &plan, never);
-        REQUIRE(std::holds_alternative<WaitGivenUp>(verdict));
-        CHECK(std::get<WaitGivenUp>(verdict).warning.find("not waiting for it") !=
-              std::string::npos);
+        std::string warning = givenUp(waitVerdict(card, CardState::Failed, &reading, none));
+        CHECK(warning.find("cannot reach [eth, eth]: port 1 is read-only") != std::string::npos);
+        CHECK(warning.find("not waiting for it") != std::string::npos);
     }
     SUBCASE("a card the configuration cannot be applied to: given up") {
         CardInfo onePort = boundCard();
         onePort.portCount = 1;
         onePort.ports = {1};
-        WaitVerdict verdict =
-            waitVerdict(configured(onePort, "[\"eth\", \"ib\"]"), true, nullptr, never);
-        REQUIRE(std::holds_alternative<WaitGivenUp>(verdict));
+        ConfiguredCard card = configured(onePort, "[\"eth\", \"ib\"]");
+        REQUIRE(card.problem());
+        CHECK(givenUp(waitVerdict(card, CardState::Failed, nullptr, none)) ==
+              *card.problem() + "; not waiting for it");
     }
 }
 

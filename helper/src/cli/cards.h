@@ -10,6 +10,7 @@
 #include "host_network.h"
 #include "plan.h"
 #include "port_link.h"
+#include "state_notes.h"
 #include "verbs.h"
 #include "verdicts.h"
 
@@ -99,17 +100,9 @@ struct CardRow {
 
 // The driver the card is bound to, or the one its driver_override hands it to.
 Binding bindingOf(const CardInfo& card);
-// Whether `entry` asks ib of a port.
-bool entryAsksIb(const ConfigEntry* entry);
-// "MT26448 ConnectX EN", "MCX312A-XCBT, ConnectX-3 EN" for an Ethernet-only card; else empty.
-std::string ethernetOnlyName(const ConfiguredCard& card);
 // The facts the state of `card` is decided from; `reading` nullptr: its ports were not read.
 CardFacts cardFacts(const ConfiguredCard& card, const CardReading* reading,
                     const RunContext& context, const Config& config);
-// Why a card is in `state`, where no other note says it; empty where there is nothing to say.
-std::string stateNote(const ConfiguredCard& card, CardState state);
-// status's note for a card whose target the kernel refused earlier.
-std::string refusedNote(const CardInfo& card);
 // The devices status lists without addresses: every device of the mlx4 driver's table and
 // every device bound to mlx4_core, whatever its driver now; with addresses, those.
 bool collectStatusCards(const Options& options, std::vector<CardInfo>& cards);

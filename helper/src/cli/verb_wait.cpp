@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// wait: until no card is drift or pending (card_state.h, settledForWait) and each in-sync
-// card's Ethernet interfaces are processed by udev, or the timeout passes. Writes nothing.
+// wait: until no card is drift or pending and each in-sync card's Ethernet interfaces are
+// processed by udev (verdicts.h, waitVerdict), or the timeout passes. Writes nothing.
 #include "cards.h"
 #include "cli.h"
 #include "device_table.h"
@@ -41,14 +41,11 @@ std::vector<EthernetPortReadiness> ethernetReadiness(const CardInfo& card,
     return ready;
 }
 
-// Whether wait must go on waiting for `device`, a device waitIgnores() does not ignore, and
-// why (for the log at the timeout). A card is waited for while it is drift or pending, and an
-// in-sync card until udev has processed its Ethernet interfaces. `warning` says why a settled card
-// is a problem. `identities` keeps what was read of each card across the polls: a card's identity
-// does not change while it sits in its slot, and reading VPD is slow.
-bool mustWaitFor(const CardInfo& device, const Config& config, const RunContext& context,
-                 std::map<PciAddress, CardIdentity>& identities, std::string& why,
-                 std::string& warning) {
+// wait's verdict for `device`, a device waitIgnores() does not ignore (verdicts.h).
+// `identities` keeps what was read of each card across the polls: a card's identity does not
+// change while it sits in its slot, and reading VPD is slow.
+WaitVerdict cardWaitVerdict(const CardInfo& device, const Config& config, const RunContext& context,
+                            std::map<PciAddress, CardIdentity>& identities) {
     auto known = identities.find(device.address);
     if (known == identities.end()) {
         CardIdentity identity;
@@ -58,73 +55,17 @@ bool mustWaitFor(const CardInfo& device, const Config& config, const RunContext&
         known = identities.emplace(device.address, identity).first;
     }
     ConfiguredCard card = readConfiguredCard(device, config, context.runDir, {}, &known->second);
-    const std::string label = cardLabel(device);
     std::optional<CardReading> reading;
     if (isMlx4Card(device) && device.portCount > 0) {
         SysfsCardPorts ports(card.card);
         reading = readCard(ports);
     }
-    CardState state = cardState(cardFacts(card, reading ? &*reading : nullptr, context, config));
+    const CardReading* read = reading ? &*reading : nullptr;
+    CardState state = cardState(cardFacts(card, read, context, config));
     std::vector<EthernetPortReadiness> ethernet;
     if (state == CardState::InSync && reading)
         ethernet = ethernetReadiness(device, *reading);
-    if (settledForWait(state, ethernet)) {
-        switch (state) {
-        case CardState::Failed:
-        case CardState::Conflict:
-        case CardState::UnknownIdentity:
-            if (const std::string* problem = card.problem())
-                warning = *problem + "; not waiting for it";
-            else if (std::string note = stateNote(card, state); !note.empty())
-                warning = note + "; not waiting for it";
-            else if (reading && !reading->problem().empty())
-                warning = label + ": " + reading->problem() + "; not waiting for it";
-            else if (reading && card.wants()) {
-                ApplyResult result = planOutcome(makePlan(*reading, *card.wants()));
-                warning = label + ": cannot reach " + formatPortTypes(result.target) + ": " +
-                          result.reason + "; not waiting for it";
-            } else
-                warning =
-                    label + ": " + std::string(cardStateWords(state)) + "; not waiting for it";
-            break;
-        case CardState::Refused:
-            warning = refusedNote(device) + "; not waiting for it";
-            break;
-        default:
-            break;
-        }
-        return false;
-    }
-    if (state == CardState::InSync) {
-        for (const EthernetPortReadiness& port : ethernet)
-            if (!port.netdevFound || !port.netdevInitialized) {
-                why = label + ": port " + std::to_string(port.port) +
-                      (port.netdevFound ? ": its network interface is not processed by udev yet "
-                                          "(not renamed)"
-                                        : ": its network interface is not registered yet");
-                break;
-            }
-        return true;
-    }
-    if (device.driver.empty()) {
-        why = label + ": not bound to mlx4_core yet (is the module loaded? lsmod | grep mlx4)";
-        return true;
-    }
-    if (const std::string* reason = card.leftBecause()) {
-        why = label + ": " + *reason;
-        return true;
-    }
-    if (state == CardState::Pending || !reading) {
-        why = label + ": the udev rule is switching it (it holds the card's lock)";
-        return true;
-    }
-    ApplyResult result = planOutcome(makePlan(*reading, *card.wants()));
-    why = label + ": ports " + formatPortStates(result.before) + ", configured " +
-          formatPortTypes(result.target) + " in " + card.entry()->where() +
-          ": not switched yet (the udev rule does it when the card appears; see the "
-          "journal: journalctl -t mlx4-porttype; or run: mlx4-porttype apply " +
-          device.address.str() + ")";
-    return true;
+    return waitVerdict(card, state, read, ethernet);
 }
 
 } // namespace
@@ -157,11 +98,11 @@ int runWait(const Options& options, const RunContext& context) {
                     logInfo(ignored->note);
                 continue;
             }
-            std::string why, warning;
-            if (mustWaitFor(device, config, context, identities, why, warning))
-                pending.push_back(why);
-            if (!warning.empty())
-                warnings.push_back(warning);
+            WaitVerdict verdict = cardWaitVerdict(device, config, context, identities);
+            if (const WaitPending* waiting = std::get_if<WaitPending>(&verdict))
+                pending.push_back(waiting->why);
+            else if (const WaitGivenUp* givenUp = std::get_if<WaitGivenUp>(&verdict))
+                warnings.push_back(givenUp->warning);
         }
         bool timedOut = Clock::now() >= deadline;
         if (pending.empty() || timedOut) {

@@ -5,56 +5,47 @@
 
 namespace mlx4 {
 
-std::string_view cardStateName(CardState state) {
+namespace {
+
+// A state's name in JSON and its words in text, side by side.
+struct StateNames {
+    std::string_view name, words;
+};
+
+StateNames namesOf(CardState state) {
     switch (state) {
     case CardState::InSync:
-        return "in_sync";
+        return {"in_sync", "in sync"};
     case CardState::NotConfigured:
-        return "not_configured";
+        return {"not_configured", "not configured"};
     case CardState::EthernetOnly:
-        return "ethernet_only";
+        return {"ethernet_only", "Ethernet-only"};
     case CardState::OtherDriver:
-        return "other_driver";
+        return {"other_driver", "other driver"};
     case CardState::Drift:
-        return "drift";
+        return {"drift", "drift"};
     case CardState::Pending:
-        return "pending";
+        return {"pending", "pending"};
     case CardState::Refused:
-        return "refused";
+        return {"refused", "refused"};
     case CardState::Failed:
-        return "failed";
+        break;
     case CardState::UnknownIdentity:
-        return "unknown_identity";
+        return {"unknown_identity", "identity unknown"};
     case CardState::Conflict:
-        return "conflict";
+        return {"conflict", "conflict"};
     }
-    return "failed";
+    return {"failed", "failed"};
+}
+
+} // namespace
+
+std::string_view cardStateName(CardState state) {
+    return namesOf(state).name;
 }
 
 std::string_view cardStateWords(CardState state) {
-    switch (state) {
-    case CardState::InSync:
-        return "in sync";
-    case CardState::NotConfigured:
-        return "not configured";
-    case CardState::EthernetOnly:
-        return "Ethernet-only";
-    case CardState::OtherDriver:
-        return "other driver";
-    case CardState::Drift:
-        return "drift";
-    case CardState::Pending:
-        return "pending";
-    case CardState::Refused:
-        return "refused";
-    case CardState::Failed:
-        return "failed";
-    case CardState::UnknownIdentity:
-        return "identity unknown";
-    case CardState::Conflict:
-        return "conflict";
-    }
-    return "failed";
+    return namesOf(state).words;
 }
 
 int stateExitStatus(CardState state) {
@@ -154,17 +145,6 @@ CardState cardState(const CardFacts& facts) {
 
 bool settledForWait(CardState state) {
     return state != CardState::Drift && state != CardState::Pending;
-}
-
-bool settledForWait(CardState state, const std::vector<EthernetPortReadiness>& ethernetPorts) {
-    if (!settledForWait(state))
-        return false;
-    if (state != CardState::InSync)
-        return true;
-    return std::all_of(ethernetPorts.begin(), ethernetPorts.end(),
-                       [](const EthernetPortReadiness& port) {
-                           return port.netdevFound && port.netdevInitialized;
-                       });
 }
 
 } // namespace mlx4

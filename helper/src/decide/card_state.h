@@ -78,16 +78,13 @@ CardState cardState(const CardFacts& facts);
 // Whether `wait` is done with a card in `state`: every state but drift and pending.
 bool settledForWait(CardState state);
 
-// One Ethernet port of an in-sync card, for wait: networking must find the interface under
-// its final (udev's) name, so the port is settled only once udev has processed its netdev.
+// One Ethernet port of an in-sync card, for wait (waitVerdict()): networking must find the
+// interface under its final (udev's) name, so the port is settled only once udev has processed
+// its netdev.
 struct EthernetPortReadiness {
     int port = 0;
     bool netdevFound = false;       // a netdev of this port exists under the card
     bool netdevInitialized = false; // and udev's database has it (initialized, renamed)
 };
-
-// wait's whole rule for one card: settledForWait(state), and for an in-sync card every
-// Ethernet port's netdev initialized.
-bool settledForWait(CardState state, const std::vector<EthernetPortReadiness>& ethernetPorts);
 
 } // namespace mlx4

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "verdicts.h"
 
+#include "state_notes.h"
+
 #include "device_table.h"
 #include "text.h"
 
@@ -157,38 +159,66 @@ std::optional<WaitSettled> waitIgnores(const CardInfo& device, bool mlx4CoreLoad
     return std::nullopt;
 }
 
-WaitVerdict waitVerdict(const ConfiguredCard& configured, bool matched, const CardPlan* plan,
-                        const std::function<bool()>& refusedEarlier) {
-    if (!matched)
-        return WaitSettled{WaitSettled::Why::NotConfigured};
-    const std::string label = cardLabel(configured.card);
-    if (configured.card.driver.empty())
+namespace {
+
+// Why wait gives up on a card that is failed, conflicting or of unknown identity.
+std::string givenUpWarning(const ConfiguredCard& card, CardState state,
+                           const CardReading* reading) {
+    const std::string label = cardLabel(card.card);
+    if (const std::string* problem = card.problem())
+        return *problem;
+    if (std::string note = stateNote(card, state); !note.empty())
+        return note;
+    if (reading && !reading->problem().empty())
+        return label + ": " + reading->problem();
+    if (reading && card.wants()) {
+        ApplyResult result = planOutcome(makePlan(*reading, *card.wants()));
+        return label + ": cannot reach " + formatPortTypes(result.target) + ": " + result.reason;
+    }
+    return label + ": " + std::string(cardStateWords(state));
+}
+
+} // namespace
+
+WaitVerdict waitVerdict(const ConfiguredCard& card, CardState state, const CardReading* reading,
+                        const std::vector<EthernetPortReadiness>& ethernet) {
+    const std::string label = cardLabel(card.card);
+    // An in-sync card is done once udev has named its Ethernet interfaces, which networking
+    // looks for by their final names.
+    if (state == CardState::InSync)
+        for (const EthernetPortReadiness& port : ethernet)
+            if (!port.netdevFound || !port.netdevInitialized)
+                return WaitPending{label + ": port " + std::to_string(port.port) +
+                                   (port.netdevFound
+                                        ? ": its network interface is not processed by udev "
+                                          "yet (not renamed)"
+                                        : ": its network interface is not registered yet")};
+    if (settledForWait(state)) {
+        switch (state) {
+        case CardState::Failed:
+        case CardState::Conflict:
+        case CardState::UnknownIdentity:
+            return WaitGivenUp{givenUpWarning(card, state, reading) + "; not waiting for it"};
+        case CardState::Refused:
+            return WaitGivenUp{refusedNote(card.card) + "; not waiting for it"};
+        default:
+            return WaitSettled{WaitSettled::Why::ByState};
+        }
+    }
+    if (card.card.driver.empty())
         return WaitPending{label +
                            ": not bound to mlx4_core yet (is the module loaded? lsmod | grep "
                            "mlx4)"};
-    if (const std::string* problem = configured.problem())
-        return WaitGivenUp{*problem + "; not waiting for it"};
-    if (const std::string* reason = configured.leftBecause())
+    if (const std::string* reason = card.leftBecause())
         return WaitPending{label + ": " + *reason};
-    ApplyResult result = planOutcome(*plan);
-    switch (result.outcome) {
-    case ApplyOutcome::InSync:
-        return WaitSettled{WaitSettled::Why::AsConfigured};
-    case ApplyOutcome::ReadOnly:
-        return WaitGivenUp{label + ": cannot reach " + formatPortTypes(result.target) + ": " +
-                           result.reason + "; not waiting for it"};
-    case ApplyOutcome::ReadFailed:
-        return WaitPending{label + ": " + result.reason};
-    default:
-        if (refusedEarlier())
-            return WaitSettled{WaitSettled::Why::RefusedEarlier};
-        return WaitPending{label + ": ports " + formatPortStates(result.before) + ", configured " +
-                           formatPortTypes(result.target) + " in " + configured.entry()->where() +
-                           ": not switched yet (the udev rule does it when the card appears; "
-                           "see the journal: journalctl -t mlx4-porttype; or run: "
-                           "mlx4-porttype apply " +
-                           configured.card.address.str() + ")"};
-    }
+    if (state == CardState::Pending || !reading || !card.wants())
+        return WaitPending{label + ": the udev rule is switching it (it holds the card's lock)"};
+    ApplyResult result = planOutcome(makePlan(*reading, *card.wants()));
+    return WaitPending{label + ": ports " + formatPortStates(result.before) + ", configured " +
+                       formatPortTypes(result.target) + " in " + card.entry()->where() +
+                       ": not switched yet (the udev rule does it when the card appears; see "
+                       "the journal: journalctl -t mlx4-porttype; or run: mlx4-porttype apply " +
+                       card.card.address.str() + ")"};
 }
 
 bool inSync(CardStatus status) {

@@ -6,6 +6,7 @@
 // a new name, never a second boolean.
 #pragma once
 
+#include "card_state.h"
 #include "configured_card.h"
 #include "log.h"
 #include "plan.h"
@@ -96,9 +97,8 @@ struct WaitSettled {
         OtherDriver,    // given to another driver on purpose (vfio-pci for a VM), or its
                         // driver_override names one
         NoDriverComing, // no driver, udev has processed it, and mlx4_core is not loaded
-        NotConfigured,  // no entry matches it
-        AsConfigured,   // its ports are as configured
-        RefusedEarlier, // the rule leaves a target refused earlier alone until the admin acts
+        ByState,        // its state needs nothing more: in sync with its Ethernet interfaces
+                        // processed, not configured, Ethernet-only, another driver's
     } why;
     std::string note = {}; // said once per card, for OtherDriver and NoDriverComing
 };
@@ -108,8 +108,8 @@ struct WaitGivenUp {
     std::string warning;
 };
 
-// Something is still to happen to the card (the driver binds it, the rule switches it): `why`,
-// for the log at the timeout.
+// Something is still to happen to the card (the driver binds it, the rule switches it, udev
+// names its interfaces): `why`, for the log at the timeout.
 struct WaitPending {
     std::string why;
 };
@@ -123,13 +123,13 @@ using WaitVerdict = std::variant<WaitSettled, WaitGivenUp, WaitPending>;
 // mlx4_core is loaded or udev has not processed it yet is waited for.
 std::optional<WaitSettled> waitIgnores(const CardInfo& device, bool mlx4CoreLoaded);
 
-// The verdict for `configured`, a device waitIgnores() does not ignore. `matched`: an entry
-// matches its identity (Config::match), whether or not a driver is bound (configureCard()
-// matches bound cards only). `plan` is made from its port files when it is to be set (else
-// nullptr); `refusedEarlier` answers whether that plan was refused earlier, asked only when it
-// matters.
-WaitVerdict waitVerdict(const ConfiguredCard& configured, bool matched, const CardPlan* plan,
-                        const std::function<bool()>& refusedEarlier);
+// The verdict for `card`, a device waitIgnores() does not ignore, in `state` (cardState()).
+// A card is waited for while it is drift or pending, and an in-sync card until udev has
+// processed its Ethernet interfaces (`ethernet`, for an in-sync card); a refused, failed,
+// conflicting or unknown card is given up with a warning. `reading`: its port files, when they
+// were read (else nullptr).
+WaitVerdict waitVerdict(const ConfiguredCard& card, CardState state, const CardReading* reading,
+                        const std::vector<EthernetPortReadiness>& ethernet);
 
 // --- status ---
 
