@@ -25,27 +25,6 @@ NetdevSpec netdev(const std::string& name, int devPort) {
     return spec;
 }
 
-// An interface of this machine with an IPv4 address, and the address: what the helper's
-// getifaddrs() sees too. A card's netdev given this name carries that address, so an SSH
-// session to it runs over the card, without the test touching the machine's network.
-std::pair<std::string, std::string> anIpv4Interface() {
-    ifaddrs* list = nullptr;
-    REQUIRE(getifaddrs(&list) == 0);
-    std::pair<std::string, std::string> found;
-    for (ifaddrs* entry = list; entry; entry = entry->ifa_next) {
-        if (!entry->ifa_addr || entry->ifa_addr->sa_family != AF_INET)
-            continue;
-        char text[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(entry->ifa_addr)->sin_addr, text,
-                  sizeof text);
-        found = {entry->ifa_name, text};
-        break;
-    }
-    freeifaddrs(list);
-    REQUIRE_MESSAGE(!found.first.empty(), "this machine has no IPv4 address, not even on lo");
-    return found;
-}
-
 } // namespace
 
 TEST_CASE("status shows each port's interface, link and speed, in text and JSON") {

@@ -41,56 +41,6 @@ const char* const kSudo = "/usr/bin/sudo";
     std::_Exit(kSkip);
 }
 
-std::string readFd(int fd) {
-    std::string text;
-    char buffer[4096];
-    ssize_t got;
-    off_t offset = 0;
-    while ((got = pread(fd, buffer, sizeof buffer, offset)) > 0) {
-        text.append(buffer, static_cast<size_t>(got));
-        offset += got;
-    }
-    return text;
-}
-
-int tempFile() {
-    char name[] = "/tmp/mlx4-guard-out-XXXXXX";
-    int fd = mkstemp(name);
-    if (fd < 0)
-        throw std::runtime_error(std::string("mkstemp: ") + strerror(errno));
-    unlink(name);
-    return fd;
-}
-
-// Runs argv as it is, without the testbed's preload; killed after 30 s.
-RunResult runPlain(const std::vector<std::string>& argv) {
-    int out = tempFile(), err = tempFile();
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(out, 1);
-        dup2(err, 2);
-        int in = open("/dev/null", O_RDONLY);
-        dup2(in, 0);
-        alarm(30);
-        std::vector<char*> args;
-        for (const std::string& arg : argv)
-            args.push_back(const_cast<char*>(arg.c_str()));
-        args.push_back(nullptr);
-        execvp(args[0], args.data());
-        std::fprintf(stderr, "exec %s: %s\n", args[0], strerror(errno));
-        _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    RunResult result;
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.out = readFd(out);
-    result.err = readFd(err);
-    close(out);
-    close(err);
-    return result;
-}
-
 void shell(const std::string& command) {
     RunResult r = runPlain({"/bin/sh", "-ec", command});
     INFO(command << "\n" << r.out << r.err);

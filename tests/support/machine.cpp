@@ -4,6 +4,7 @@
 #include "machine.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -12,7 +13,9 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <ifaddrs.h>
 #include <iterator>
+#include <netinet/in.h>
 #include <sstream>
 #include <stdexcept>
 #include <sys/stat.h>
@@ -210,6 +213,24 @@ CardSpec decoy() {
     spec.vendor = 0x8086;
     spec.driver = "igb";
     return spec;
+}
+
+std::pair<std::string, std::string> anIpv4Interface() {
+    ifaddrs* list = nullptr;
+    REQUIRE(getifaddrs(&list) == 0);
+    std::pair<std::string, std::string> found;
+    for (ifaddrs* entry = list; entry; entry = entry->ifa_next) {
+        if (!entry->ifa_addr || entry->ifa_addr->sa_family != AF_INET)
+            continue;
+        char text[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(entry->ifa_addr)->sin_addr, text,
+                  sizeof text);
+        found = {entry->ifa_name, text};
+        break;
+    }
+    freeifaddrs(list);
+    REQUIRE_MESSAGE(!found.first.empty(), "this machine has no IPv4 address, not even on lo");
+    return found;
 }
 
 } // namespace mlx4::test

@@ -9,6 +9,7 @@
 #include "testbed.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlx4::test {
@@ -93,5 +94,10 @@ inline const char* const kDecoy = "0000:08:00.0";
 
 // Not Mellanox, but with an attribute named like ours: must never be touched.
 CardSpec decoy();
+
+// An interface of this machine with an IPv4 address, and the address: what the helper's
+// getifaddrs() sees too. A card's netdev given this name carries that address, so an SSH
+// session to it runs over the card, without the test touching the machine's network.
+std::pair<std::string, std::string> anIpv4Interface();
 
 } // namespace mlx4::test

@@ -323,11 +323,11 @@ int tempFile() {
     return fd;
 }
 
-} // namespace
-
-StartedProgram startWithPreload(const std::vector<std::string>& argv,
-                                const std::vector<std::string>& extraEnv,
-                                const std::string& preloadFirst, int stdinFd) {
+// Starts argv with its output in temporary files; with `umockdev`, under umockdev's preload
+// (after `preloadFirst`, if any).
+StartedProgram startProgram(const std::vector<std::string>& argv,
+                            const std::vector<std::string>& extraEnv, bool umockdev,
+                            const std::string& preloadFirst, int stdinFd) {
     StartedProgram program;
     program.outFd = tempFile();
     program.errFd = tempFile();
@@ -344,12 +344,14 @@ StartedProgram startWithPreload(const std::vector<std::string>& argv,
         }
         // umockdev's preload must come before whatever else this process was started with; a
         // fault shim goes in front of it, to see the paths the program asked for.
-        const char* outer = std::getenv("LD_PRELOAD");
-        std::string preload = preloadFirst.empty() ? "" : preloadFirst + ":";
-        preload += "libumockdev-preload.so.0";
-        if (outer && *outer)
-            preload += std::string(":") + outer;
-        setenv("LD_PRELOAD", preload.c_str(), 1);
+        if (umockdev) {
+            const char* outer = std::getenv("LD_PRELOAD");
+            std::string preload = preloadFirst.empty() ? "" : preloadFirst + ":";
+            preload += "libumockdev-preload.so.0";
+            if (outer && *outer)
+                preload += std::string(":") + outer;
+            setenv("LD_PRELOAD", preload.c_str(), 1);
+        }
         for (const std::string& assignment : extraEnv)
             putenv(const_cast<char*>(assignment.c_str()));
         alarm(60); // survives exec
@@ -362,6 +364,19 @@ StartedProgram startWithPreload(const std::vector<std::string>& argv,
         _exit(127);
     }
     return program;
+}
+
+} // namespace
+
+StartedProgram startWithPreload(const std::vector<std::string>& argv,
+                                const std::vector<std::string>& extraEnv,
+                                const std::string& preloadFirst, int stdinFd) {
+    return startProgram(argv, extraEnv, true, preloadFirst, stdinFd);
+}
+
+RunResult runPlain(const std::vector<std::string>& argv) {
+    StartedProgram program = startProgram(argv, {}, false, "", -1);
+    return finish(program);
 }
 
 RunResult finish(StartedProgram& program) {

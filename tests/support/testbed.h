@@ -166,6 +166,9 @@ struct StartedProgram {
 StartedProgram startWithPreload(const std::vector<std::string>& argv,
                                 const std::vector<std::string>& extraEnv = {},
                                 const std::string& preloadFirst = {}, int stdinFd = -1);
+// Runs argv as it is, without umockdev's preload (a tool of the test: ip, sshd, sudo); killed
+// after 60 s.
+RunResult runPlain(const std::vector<std::string>& argv);
 RunResult finish(StartedProgram& program);
 
 // startWithPreload() and finish() in one.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Loading a configuration directory: file order, ignored names, and the trust checks.
 #include "config_dir.h"
+#include "temp_dir.h"
 
 #include <cstdlib>
 #include <doctest/doctest.h>
@@ -21,35 +22,6 @@ const mlx4::ConfigEntry* entryFor(const mlx4::Config& config, const mlx4::PciAdd
     identity.address = address;
     return config.match(identity).entry;
 }
-
-class TempDir {
-public:
-    TempDir() {
-        char name[] = "/tmp/mlx4-config-test-XXXXXX";
-        REQUIRE(mkdtemp(name));
-        path = name;
-        chmod(path.c_str(), 0755);
-    }
-    ~TempDir() {
-        std::error_code ignored; // a destructor cannot fail a test
-        std::filesystem::remove_all(path, ignored);
-    }
-
-    std::string write(const std::string& name, const std::string& text, mode_t mode = 0644) {
-        std::string file = path + "/" + name;
-        std::ofstream(file) << text;
-        chmod(file.c_str(), mode);
-        return file;
-    }
-    std::string mkdir(const std::string& name, mode_t mode = 0755) {
-        std::string dir = path + "/" + name;
-        ::mkdir(dir.c_str(), mode);
-        chmod(dir.c_str(), mode);
-        return dir;
-    }
-
-    std::string path;
-};
 
 Config load(const std::string& dir, std::vector<ConfigError>& errors, uid_t trusted = getuid()) {
     return loadConfigDir(dir, trusted, errors);

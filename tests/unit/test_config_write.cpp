@@ -3,6 +3,7 @@
 // loader reads it after every file the admin wrote.
 #include "config_dir.h"
 #include "config_write.h"
+#include "temp_dir.h"
 
 #include <cstdlib>
 #include <doctest/doctest.h>
@@ -16,21 +17,6 @@
 using namespace mlx4;
 
 namespace {
-
-class TempDir {
-public:
-    TempDir() {
-        char name[] = "/tmp/mlx4-config-write-XXXXXX";
-        REQUIRE(mkdtemp(name));
-        path = name;
-        chmod(path.c_str(), 0755);
-    }
-    ~TempDir() {
-        std::error_code ignored; // a destructor cannot fail a test
-        std::filesystem::remove_all(path, ignored);
-    }
-    std::string path;
-};
 
 std::string contents(const std::string& path) {
     std::ifstream file(path);
