@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
-#include <cstdio>
 
 namespace mlx4 {
 
@@ -453,27 +452,9 @@ Config mergeConfigFiles(const std::vector<ConfigFile>& files) {
 
 Config buildConfig(const std::vector<ConfigSource>& sources, std::vector<ConfigError>& errors) {
     std::vector<ConfigFile> files;
-    // FNV-1a over every file's name and content: changes whenever the configuration is edited.
-    uint64_t hash = 0xcbf29ce484222325u;
-    auto mix = [&hash](std::string_view bytes) {
-        for (unsigned char byte : bytes) {
-            hash ^= byte;
-            hash *= 0x100000001b3u;
-        }
-        hash ^= 0xff; // a separator no file name or text can fake alone
-        hash *= 0x100000001b3u;
-    };
-    for (const ConfigSource& source : sources) {
-        mix(source.path);
-        mix(source.text);
+    for (const ConfigSource& source : sources)
         files.push_back(parseConfigText(source.text, source.path, errors));
-    }
-    Config config = mergeConfigFiles(files);
-    char fingerprint[17];
-    std::snprintf(fingerprint, sizeof fingerprint, "%016llx",
-                  static_cast<unsigned long long>(hash));
-    config.fingerprint = fingerprint;
-    return config;
+    return mergeConfigFiles(files);
 }
 
 std::string setFilePath(const std::string& dir) {

@@ -86,9 +86,6 @@ struct ConfigMatch {
 // The merged configuration: later files replace `default` and whole entries with the same key.
 struct Config : CardEntries {
     std::vector<std::string> files; // in the order they were read
-    // Of the files' names and contents (buildConfig() only): another value means the
-    // configuration was edited.
-    std::string fingerprint;
 
     // The entry for a card, by precedence: a unit (guid:, serial:) beats a slot (address),
     // which beats a model (part:), which beats default. Only what was read of the card counts.
