@@ -221,13 +221,19 @@ TEST_CASE("wait: usage") {
 
 namespace {
 
-// Runs the helper in a private mount namespace whose udev database (a tmpfs on /run) marks
-// `initialized` as processed by udev, as udevd does once its add event is handled.
-std::vector<std::string> withUdevDatabase(const std::vector<std::string>& initialized) {
+// udev's database marks `initialized` as processed by udev, as udevd does once its add event
+// is handled, and no other device. Where umockdev leaves the database to the system's
+// /run/udev/data, the helper runs in a private mount namespace with a /run of its own (root).
+void useUdevDatabase(Machine& m, const std::vector<std::string>& initialized) {
+    if (!Testbed::systemUdevDatabase()) {
+        for (const std::string& address : initialized)
+            m.bed.addUdevDatabaseEntry("+pci:" + address, "I:1\n");
+        return;
+    }
     std::string script = "mount -t tmpfs tmpfs /run && mkdir -p /run/udev/data";
     for (const std::string& address : initialized)
         script += " && echo I:1 > /run/udev/data/+pci:" + address;
-    return {"unshare", "-m", "--", "sh", "-c", script + " && exec \"$@\"", "sh"};
+    m.launcher = {"unshare", "-m", "--", "sh", "-c", script + " && exec \"$@\"", "sh"};
 }
 
 } // namespace
@@ -243,7 +249,7 @@ TEST_CASE("wait does not wait for a card no driver will take, and says why once"
     }
     SUBCASE("no driver, processed by udev, mlx4_core not loaded") {}
     m.bed.addCard(card);
-    m.launcher = withUdevDatabase({kCx2a});
+    useUdevDatabase(m, {kCx2a});
     auto start = std::chrono::steady_clock::now();
     RunResult r = m.run({"wait", "--timeout", "20"});
     CAPTURE(r.err);
@@ -266,10 +272,10 @@ TEST_CASE("wait waits for a card without driver while mlx4_core is loaded or ude
     m.bed.addCard(card);
     SUBCASE("mlx4_core loaded, processed by udev") {
         m.bed.loadModule("mlx4_core");
-        m.launcher = withUdevDatabase({kCx2a});
+        useUdevDatabase(m, {kCx2a});
     }
     SUBCASE("mlx4_core not loaded, not processed by udev yet") {
-        m.launcher = withUdevDatabase({});
+        useUdevDatabase(m, {});
     }
     RunResult r = m.run({"wait", "--timeout", "1"});
     CAPTURE(r.err);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // wait and udev's database: an in-sync card's Ethernet port is settled once udev has processed
-// its interface. libudev reads the database from /run/udev/data, which umockdev does not
-// redirect, so this program runs in a private mount namespace with its own /run/udev (root
-// only; otherwise it exits 77, which ctest reports as skipped).
+// its interface. Where umockdev leaves the database to the system's /run/udev/data (before
+// 0.17.18; Testbed::addUdevDatabaseEntry), this program runs in a private mount namespace with
+// its own /run/udev (root only; otherwise it exits 77, which ctest reports as skipped).
 #define DOCTEST_CONFIG_IMPLEMENT
 #include "machine.h"
 #include "test_text.h"
@@ -45,14 +45,15 @@ TEST_CASE("wait returns once udev's database has the card's Ethernet interface")
     CHECK(before.status == 1);
     CHECK(contains(before.err, "port 1: its network interface is not processed by udev yet"));
     // What udevd writes once it has processed the interface's add event.
-    std::filesystem::create_directories("/run/udev/data");
-    writeFile("/run/udev/data/n7", "I:1000000\nE:ID_NET_NAME_PATH=enp5s0\n");
+    m.bed.addUdevDatabaseEntry("n7", "I:1000000\nE:ID_NET_NAME_PATH=enp5s0\n");
     RunResult after = m.run({"wait", "--timeout", "5"});
     CAPTURE(after.err);
     CHECK(after.status == 0);
 }
 
 int main(int argc, char** argv) {
+    if (!Testbed::systemUdevDatabase())
+        return doctest::Context(argc, argv).run();
     // A /run/udev of our own, seen by the helpers this process starts: the real database is
     // neither read nor written.
     if (getuid() != 0 || unshare(CLONE_NEWNS) != 0 ||

@@ -295,6 +295,20 @@ std::string Testbed::rootDir() const {
     return result;
 }
 
+bool Testbed::systemUdevDatabase() {
+#ifdef MLX4_UMOCKDEV_TRAPS_UDEV_DATA
+    return false;
+#else
+    return true;
+#endif
+}
+
+void Testbed::addUdevDatabaseEntry(const std::string& name, const std::string& record) {
+    const std::string dir = (systemUdevDatabase() ? std::string() : rootDir()) + "/run/udev/data";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir + "/" + name) << record;
+}
+
 std::string Testbed::sysPath(const std::string& address) {
     return "/sys/devices/pci0000:00/" + address;
 }

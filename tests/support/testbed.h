@@ -130,6 +130,17 @@ public:
     // The card file of a card added with a kernel (CardSpec::kernel).
     std::string kernelCardPath(const std::string& address) const;
 
+    // Records `record` (udevd's database format: "I:<usec>", "E:KEY=value" lines) as udev's
+    // database entry `name` ("+pci:0000:05:00.0", "n7"): what udevd writes once it has processed
+    // the device's event. umockdev from 0.17.18 on has the programs it runs read the database
+    // from the testbed (umockdev commit 4ee8c5c, "preload: Don't read udev cache data from
+    // system"), and the entry goes there; older ones read the system's /run/udev/data, which
+    // only a test in a private mount namespace with a /run of its own may write
+    // (systemUdevDatabase()).
+    void addUdevDatabaseEntry(const std::string& name, const std::string& record);
+    // Whether this umockdev leaves udev's database to the system's /run/udev/data.
+    static bool systemUdevDatabase();
+
     std::string rootDir() const;                            // the testbed's directory
     static std::string sysPath(const std::string& address); // "/sys/devices/pci0000:00/<address>"
     std::string filePath(const std::string& address, const std::string& attribute) const;
