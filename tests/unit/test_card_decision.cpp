@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The per-card decision: which devices are left alone, which are refused and why, and what is
 // asked of the ports of the rest.
+#include "bound_card.h"
 #include "card_decision.h"
 #include "device_table.h"
 
@@ -8,6 +9,7 @@
 #include <string>
 
 using namespace mlx4;
+using mlx4::test::boundCard;
 
 namespace {
 
@@ -20,18 +22,6 @@ ConfigEntry entry(std::vector<PortWant> wants, bool allPorts = false,
     made.pos.line = line;
     made.key = key;
     return made;
-}
-
-// A two-port ConnectX-2 VPI bound to mlx4_core, its port files made.
-CardInfo boundCard() {
-    CardInfo card;
-    card.address = *parsePciAddress("0000:05:00.0");
-    card.vendor = kMellanoxVendor;
-    card.device = 0x673c;
-    card.driver = "mlx4_core";
-    card.portCount = 2;
-    card.ports = {1, 2};
-    return card;
 }
 
 std::string leaveReason(const CardDecision& decision) {

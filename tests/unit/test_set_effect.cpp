@@ -3,7 +3,7 @@
 // that still does, a conflict the edit creates, and which cards are planned.
 #include "set_effect.h"
 
-#include "device_table.h"
+#include "bound_card.h"
 #include "set_file.h"
 
 #include <doctest/doctest.h>
@@ -132,13 +132,7 @@ TEST_CASE("unset: the cards the removed entry decided are planned, by what decid
 }
 
 TEST_CASE("an edit that leaves a card refused is not written, one that finds it refused is") {
-    CardInfo twoPorts;
-    twoPorts.address = *parsePciAddress("0000:05:00.0");
-    twoPorts.vendor = kMellanoxVendor;
-    twoPorts.device = 0x673c;
-    twoPorts.driver = "mlx4_core";
-    twoPorts.portCount = 2;
-    twoPorts.ports = {1, 2};
+    CardInfo twoPorts = mlx4::test::boundCard();
     CardInfo onePort = twoPorts;
     onePort.portCount = 1;
     onePort.ports = {1};

@@ -2,6 +2,7 @@
 // The verdicts the verbs act on (decide/verdicts.h): apply's result and message, the udev retry
 // rule, wait's verdict, status's verdict, the Ethernet-only warning and whether a plan may
 // restart the card.
+#include "bound_card.h"
 #include "device_table.h"
 #include "verdicts.h"
 
@@ -9,24 +10,13 @@
 #include <string>
 
 using namespace mlx4;
+using mlx4::test::boundCard;
 
 namespace {
 
 const PortState kIb{PortType::Ib, false};
 const PortState kEth{PortType::Eth, false};
 const PortState kAutoEth{PortType::Eth, true};
-
-// A two-port ConnectX-2 VPI bound to mlx4_core, its port files made.
-CardInfo boundCard() {
-    CardInfo card;
-    card.address = *parsePciAddress("0000:05:00.0");
-    card.vendor = kMellanoxVendor;
-    card.device = 0x673c;
-    card.driver = "mlx4_core";
-    card.portCount = 2;
-    card.ports = {1, 2};
-    return card;
-}
 
 // `card` configured by "0000:05:00.0": `ports` in config.json, line 3.
 ConfiguredCard configured(const CardInfo& card, const std::string& ports,
